@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const script = fileURLToPath(new URL('../../proto/scripts/gen.mjs', import.meta.url));
-const generated = fileURLToPath(new URL('./generated', import.meta.url));
+const generated = fileURLToPath(new URL('../src/generated', import.meta.url));
 
 function runCheck(dir?: string) {
   const args = [script, 'check', ...(dir ? ['--generated', dir] : [])];
