@@ -1,0 +1,166 @@
+/**
+ * Byte helpers shared by the store: bytewise comparison, varints (protobuf encoding, as IAVL and
+ * ics23 use them) and the SHA-256 primitive.
+ */
+import { hash as nodeHash } from 'node:crypto';
+
+/** SHA-256 through node:crypto's one-shot hash (the cheapest native call for small inputs). */
+export function sha256(data: Uint8Array): Uint8Array {
+  return nodeHash('sha256', data, 'buffer');
+}
+
+export const EMPTY_HASH: Uint8Array = sha256(new Uint8Array(0));
+
+/** Bytewise (unsigned, lexicographic) comparison: negative, zero or positive. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] as number) - (b[i] as number);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let len = 0;
+  for (const p of parts) len += p.length;
+  const out = new Uint8Array(len);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** A bytewise-ordered string form of a key: one char per byte, so `<` on strings is bytewise. */
+export function keyString(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
+}
+
+export function keyFromString(s: string): Uint8Array {
+  return new Uint8Array(Buffer.from(s, 'latin1'));
+}
+
+/**
+ * Growable byte buffer with protobuf-style varints. Numbers must be non-negative safe integers
+ * for `uvarint` (up to 2^53-1); `svarint` applies zigzag first (Go's `binary.PutVarint`).
+ */
+export class ByteWriter {
+  buf: Uint8Array;
+  pos = 0;
+  constructor(initial = 256) {
+    this.buf = new Uint8Array(initial);
+  }
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+  }
+  reset(): void {
+    this.pos = 0;
+  }
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+  uvarint(n: number): void {
+    this.ensure(10);
+    const buf = this.buf;
+    let v = n;
+    while (v >= 0x80) {
+      buf[this.pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    buf[this.pos++] = v;
+  }
+  /** Zigzag varint of a signed safe integer. */
+  svarint(n: number): void {
+    this.uvarint(n >= 0 ? n * 2 : -n * 2 - 1);
+  }
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+  /** uvarint length prefix, then the bytes. */
+  bytes(bytes: Uint8Array): void {
+    this.uvarint(bytes.length);
+    this.raw(bytes);
+  }
+  u32be(n: number): void {
+    this.ensure(4);
+    this.buf[this.pos++] = (n >>> 24) & 0xff;
+    this.buf[this.pos++] = (n >>> 16) & 0xff;
+    this.buf[this.pos++] = (n >>> 8) & 0xff;
+    this.buf[this.pos++] = n & 0xff;
+  }
+  /** A copy of what was written. */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.pos);
+  }
+}
+
+/** Reader for ByteWriter output; every read checks bounds and throws a clear error. */
+export class ByteReader {
+  pos = 0;
+  constructor(
+    readonly buf: Uint8Array,
+    readonly what = 'record',
+  ) {}
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
+  private fail(msg: string): never {
+    throw new Error(`corrupt ${this.what}: ${msg} at byte ${this.pos}`);
+  }
+  byte(): number {
+    if (this.pos >= this.buf.length) this.fail('unexpected end');
+    return this.buf[this.pos++] as number;
+  }
+  uvarint(): number {
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 8; i++) {
+      const b = this.byte();
+      result += (b & 0x7f) * mul;
+      if (b < 0x80) {
+        if (!Number.isSafeInteger(result)) this.fail('varint out of range');
+        return result;
+      }
+      mul *= 0x80;
+    }
+    return this.fail('varint too long');
+  }
+  svarint(): number {
+    const u = this.uvarint();
+    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  }
+  raw(n: number): Uint8Array {
+    if (n < 0 || this.pos + n > this.buf.length) this.fail(`length ${n} past end`);
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+  bytes(): Uint8Array {
+    return this.raw(this.uvarint());
+  }
+  u32be(): number {
+    const b = this.raw(4);
+    return (
+      (((b[0] as number) << 24) | ((b[1] as number) << 16) | ((b[2] as number) << 8) | (b[3] as number)) >>> 0
+    );
+  }
+}
