@@ -24,6 +24,7 @@ import {
   ResponseProcessProposal_ProposalStatus,
   ResponseQuery,
 } from 'cosmjs-types/tendermint/abci/types';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeProto } from '../codec/protoWriter.js';
 import { BaseApplication } from './application.js';
@@ -446,6 +447,31 @@ describe('ABCI socket server (CometBFT v0.38 wire protocol)', () => {
     c.write(encodeFrame(encodeProto(RequestCodec, { echo: { message: 'y'.repeat(2000) } })));
     expect((await c.next()).exception?.error).toMatch(/exceeds the maximum of 1024/);
     await c.closed;
+  });
+
+  it('answers with an exception instead of sending a response above the size limit', async () => {
+    const { server } = await serve(new KVStoreApp(), { maxMessageBytes: 512 });
+    const c = await open(server);
+    const res = await c.call({ query: { path: '/big', data: new Uint8Array(), height: 0n, prove: false } });
+    expect(res.exception?.error).toMatch(
+      /query: response of \d+ bytes exceeds the maximum message size of 512/,
+    );
+    expect((await c.call({ echo: { message: 'small' } })).echo?.message).toBe('small');
+  });
+
+  it('survives arbitrary bytes from a peer and keeps serving', async () => {
+    const { server } = await serve();
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 300 }), async (garbage) => {
+        const c = await open(server);
+        c.write(garbage);
+        c.socket.end();
+        await c.closed;
+      }),
+      { numRuns: 25 },
+    );
+    const fresh = await open(server);
+    expect((await fresh.call({ echo: { message: 'unharmed' } })).echo?.message).toBe('unharmed');
   });
 
   it('serializes application calls across concurrent connections', async () => {

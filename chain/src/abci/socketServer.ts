@@ -190,6 +190,12 @@ class Connection {
       this.ctx.logger.error('abci invalid response', { conn: this.id, method: kind, err: errorMessage(err) });
       bytes = encodeProto(ResponseCodec, { exception: { error } });
     }
+    if (bytes.length > this.ctx.maxMessageBytes) {
+      // The peer would refuse it (same limit on both sides in CometBFT); say why instead.
+      const error = `${kind ?? 'response'}: response of ${bytes.length} bytes exceeds the maximum message size of ${this.ctx.maxMessageBytes}`;
+      this.ctx.logger.error('abci response too large', { conn: this.id, method: kind, bytes: bytes.length });
+      bytes = encodeProto(ResponseCodec, { exception: { error } });
+    }
     const frame = encodeFrame(bytes);
     this.out.push(frame);
     this.outBytes += frame.length;
