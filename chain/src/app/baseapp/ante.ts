@@ -1,0 +1,273 @@
+/**
+ * The ante handler: every check a tx passes before its messages run, in the order of the
+ * Cosmos SDK's default chain (x/auth/ante): gas set-up, basic validation, timeout height, memo,
+ * tx-size gas, fee check and deduction, public keys, signature count and gas, SIGN_MODE_DIRECT
+ * signature verification, sequence increment.
+ */
+import { createHash } from 'node:crypto';
+import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
+import { SignDoc } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
+import secp256k1 from 'secp256k1';
+import { encodeProto } from '../../codec/protoWriter.js';
+import type { Account, AuthKeeper } from '../modules/auth/keeper.js';
+import { pubKeyFromAny } from '../modules/auth/keeper.js';
+import { FeeCollectorName } from '../modules/auth/keys.js';
+import type { BankKeeper } from '../modules/bank/keeper.js';
+import { addressToBech32, bytesEqual, secp256k1Address } from '../types/address.js';
+import { type Coins, coinsFromProto, coinsToString } from '../types/coins.js';
+import type { Context } from '../types/context.js';
+import { type DecCoin, mulIntCeil } from '../types/decimal.js';
+import {
+  ErrInsufficientFee,
+  ErrInvalidGasLimit,
+  ErrInvalidPubKey,
+  ErrMemoTooLarge,
+  ErrNoSignatures,
+  ErrNotSupported,
+  ErrTooManySignatures,
+  ErrTxTimeoutHeight,
+  ErrUnauthorized,
+  ErrUnknownAddress,
+  ErrWrongSequence,
+} from '../types/errors.js';
+import * as ev from '../types/events.js';
+import type { DecodedTx } from './txDecoder.js';
+
+/** secp256k1 group order / 2: signatures with a larger S are malleable and refused. */
+const HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+
+export interface AnteDeps {
+  auth: AuthKeeper;
+  bank: BankKeeper;
+  /** Node-configured minimum gas prices, applied in CheckTx only. */
+  minGasPrices: readonly DecCoin[];
+  /** The consensus `block.max_gas` (-1: unlimited). */
+  maxBlockGas: () => bigint;
+  sigCache: SignatureCache;
+}
+
+export interface AnteResult {
+  signers: Uint8Array[];
+  fee: Coins;
+  /** The tx's priority for the mempool: the fee per unit of gas in the first fee denom. */
+  priority: bigint;
+}
+
+/**
+ * Signature checks done in CheckTx, remembered so FinalizeBlock on the same node does not
+ * repeat them. An entry holds what the verification depended on besides the tx bytes (the
+ * signers' account numbers and public keys); it is used only if those are unchanged.
+ */
+export class SignatureCache {
+  private readonly entries = new Map<string, string>();
+  constructor(private readonly capacity = 200_000) {}
+
+  static key(txHash: Uint8Array): string {
+    return Buffer.from(txHash).toString('hex');
+  }
+
+  add(txKey: string, fingerprint: string): void {
+    if (this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(txKey, fingerprint);
+  }
+
+  matches(txKey: string, fingerprint: string): boolean {
+    return this.entries.get(txKey) === fingerprint;
+  }
+
+  delete(txKey: string): void {
+    this.entries.delete(txKey);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+function signatureFingerprint(chainId: string, accounts: Account[], pubKeys: Uint8Array[]): string {
+  return `${chainId}|${accounts.map((a, i) => `${a.accountNumber}:${Buffer.from(pubKeys[i]!).toString('hex')}`).join(',')}`;
+}
+
+export function verifySecp256k1(
+  pubKey: Uint8Array,
+  signBytes: Uint8Array,
+  sig: Uint8Array,
+): 'ok' | 'high-s' | 'bad' {
+  if (sig.length !== 64) return 'bad';
+  const s = BigInt(`0x${Buffer.from(sig.subarray(32)).toString('hex')}`);
+  if (s > HALF_ORDER) return 'high-s';
+  const digest = createHash('sha256').update(signBytes).digest();
+  try {
+    return secp256k1.ecdsaVerify(sig, digest, pubKey) ? 'ok' : 'bad';
+  } catch {
+    return 'bad';
+  }
+}
+
+/**
+ * Runs the ante checks on `ctx` (a branch the caller writes only on success). `signers` are
+ * the required signers of the tx's messages in order of first appearance.
+ */
+export function runAnte(
+  ctx: Context,
+  tx: DecodedTx,
+  txKey: string,
+  signers: Uint8Array[],
+  deps: AnteDeps,
+  simulate: boolean,
+): AnteResult {
+  const { body, authInfo, raw } = tx;
+  const params = deps.auth.getParams(ctx);
+  const fee = authInfo.fee!;
+  const gasLimit = fee.gasLimit;
+
+  // SetUpContext: a gas limit above the block's maximum can never be included.
+  const maxGas = deps.maxBlockGas();
+  if (!simulate && maxGas > 0n && gasLimit > maxGas) {
+    throw ErrInvalidGasLimit.wrap(`tx gas limit ${gasLimit} exceeds the block maximum ${maxGas}`);
+  }
+
+  // ValidateBasic
+  if (raw.signatures.length === 0) throw ErrNoSignatures;
+  if (raw.signatures.length !== signers.length) {
+    throw ErrUnauthorized.wrap(
+      `wrong number of signers; expected ${signers.length}, got ${raw.signatures.length}`,
+    );
+  }
+  if (authInfo.signerInfos.length !== signers.length) {
+    throw ErrUnauthorized.wrap(
+      `wrong number of signer infos; expected ${signers.length}, got ${authInfo.signerInfos.length}`,
+    );
+  }
+  const feeCoins = coinsFromProto(fee.amount);
+
+  // TxTimeoutHeight
+  if (body.timeoutHeight > 0n && ctx.header.height > body.timeoutHeight) {
+    throw ErrTxTimeoutHeight.wrap(
+      `block height: ${ctx.header.height}, timeout height: ${body.timeoutHeight}`,
+    );
+  }
+
+  // ValidateMemo
+  if (BigInt(body.memo.length) > params.maxMemoCharacters) {
+    throw ErrMemoTooLarge.wrap(
+      `maximum number of characters is ${params.maxMemoCharacters} but received ${body.memo.length} characters`,
+    );
+  }
+
+  // ConsumeTxSizeGas
+  ctx.gasMeter.consume(params.txSizeCostPerByte * BigInt(tx.bytes.length), 'txSize');
+  if (simulate) {
+    // Simulated txs carry empty signatures: charge for the 64 bytes (plus tag and length) they will have.
+    const missing = raw.signatures.filter((s) => s.length === 0).length;
+    ctx.gasMeter.consume(params.txSizeCostPerByte * 66n * BigInt(missing), 'txSize: simulated signatures');
+  }
+
+  // DeductFee (the minimum-gas-price check applies to CheckTx only: it is node policy, not consensus)
+  if (ctx.isCheckTx && !simulate && deps.minGasPrices.length > 0) {
+    const required = deps.minGasPrices.map((p) => ({
+      denom: p.denom,
+      amount: mulIntCeil(p.amount, gasLimit),
+    }));
+    const ok = required.some((r) => feeCoins.some((c) => c.denom === r.denom && c.amount >= r.amount));
+    if (!ok) {
+      throw ErrInsufficientFee.wrap(
+        `insufficient fees; got: ${coinsToString(feeCoins) || '0'} required: ${coinsToString(required.filter((r) => r.amount > 0n))}`,
+      );
+    }
+  }
+  const feePayer = signers[0]!;
+  if (fee.payer !== '' && fee.payer !== addressToBech32(feePayer)) {
+    throw ErrNotSupported.wrap(
+      'a fee payer other than the first signer needs fee grants, which this chain does not have',
+    );
+  }
+  if (fee.granter !== '') throw ErrNotSupported.wrap('fee grants are not supported');
+  if (!deps.auth.hasAccount(ctx, feePayer)) {
+    throw ErrUnknownAddress.wrap(`fee payer address: ${addressToBech32(feePayer)} does not exist`);
+  }
+  if (feeCoins.length > 0) {
+    deps.bank.sendCoins(ctx, feePayer, deps.auth.moduleAddress(FeeCollectorName), feeCoins);
+  }
+  ctx.events.emit(ev.EventTypeTx, [
+    [ev.AttributeKeyFee, coinsToString(feeCoins)],
+    [ev.AttributeKeyFeePayer, addressToBech32(feePayer)],
+  ]);
+
+  // SetPubKey, ValidateSigCount, SigGasConsume, SigVerification, IncrementSequence
+  if (BigInt(signers.length) > params.txSigLimit) {
+    throw ErrTooManySignatures.wrap(`signatures: ${signers.length}, limit: ${params.txSigLimit}`);
+  }
+  const accounts: Account[] = [];
+  const pubKeys: Uint8Array[] = [];
+  signers.forEach((addr, i) => {
+    const acc = deps.auth.getAccount(ctx, addr);
+    if (!acc) throw ErrUnknownAddress.wrap(`account ${addressToBech32(addr)} does not exist`);
+    const info = authInfo.signerInfos[i]!;
+    let pubKey = acc.pubKey;
+    if (info.publicKey) {
+      const given = pubKeyFromAny(info.publicKey);
+      if (!bytesEqual(secp256k1Address(given), addr)) {
+        throw ErrInvalidPubKey.wrap(
+          `pubKey does not match signer address ${addressToBech32(addr)} with signer index: ${i}`,
+        );
+      }
+      if (pubKey && !bytesEqual(pubKey, given))
+        throw ErrInvalidPubKey.wrap(`pubKey does not match the account's key at signer index ${i}`);
+      pubKey = given;
+    }
+    if (!pubKey) throw ErrInvalidPubKey.wrap(`pubkey on account ${addressToBech32(addr)} is not set`);
+    accounts.push(acc);
+    pubKeys.push(pubKey);
+  });
+
+  const verifyAll =
+    !simulate && !deps.sigCache.matches(txKey, signatureFingerprint(ctx.header.chainId, accounts, pubKeys));
+  accounts.forEach((acc, i) => {
+    const info = authInfo.signerInfos[i]!;
+    ctx.gasMeter.consume(params.sigVerifyCostSecp256k1, 'ante verify: secp256k1');
+    if (info.sequence !== acc.sequence) {
+      throw ErrWrongSequence.wrap(
+        `account sequence mismatch, expected ${acc.sequence}, got ${info.sequence}`,
+      );
+    }
+    if (info.modeInfo?.single?.mode !== SignMode.SIGN_MODE_DIRECT) {
+      throw ErrNotSupported.wrap('only SIGN_MODE_DIRECT single signatures are accepted');
+    }
+    if (verifyAll) {
+      const signBytes = encodeProto(SignDoc, {
+        bodyBytes: raw.bodyBytes,
+        authInfoBytes: raw.authInfoBytes,
+        chainId: ctx.header.chainId,
+        accountNumber: acc.accountNumber,
+      });
+      const verdict = verifySecp256k1(pubKeys[i]!, signBytes, raw.signatures[i]!);
+      if (verdict === 'high-s') throw ErrUnauthorized.wrap('signature is not in lower-S form');
+      if (verdict !== 'ok') {
+        throw ErrUnauthorized.wrap(
+          `signature verification failed; please verify account number (${acc.accountNumber}), sequence (${acc.sequence}) and chain-id (${ctx.header.chainId})`,
+        );
+      }
+    }
+  });
+  if (verifyAll && ctx.isCheckTx) {
+    deps.sigCache.add(txKey, signatureFingerprint(ctx.header.chainId, accounts, pubKeys));
+  }
+
+  accounts.forEach((acc, i) => {
+    ctx.events.emit(ev.EventTypeTx, [
+      [ev.AttributeKeyAccountSequence, `${addressToBech32(acc.address)}/${acc.sequence}`],
+    ]);
+    ctx.events.emit(ev.EventTypeTx, [
+      [ev.AttributeKeySignature, Buffer.from(raw.signatures[i]!).toString('base64')],
+    ]);
+    deps.auth.setAccount(ctx, { ...acc, pubKey: pubKeys[i], sequence: acc.sequence + 1n });
+  });
+
+  const first = feeCoins[0];
+  const priority = first && gasLimit > 0n ? first.amount / gasLimit : 0n;
+  return { signers, fee: feeCoins, priority };
+}

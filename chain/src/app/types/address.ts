@@ -1,0 +1,62 @@
+/**
+ * Bech32 account addresses. An address is 20 bytes (ripemd160(sha256(pubkey)) for
+ * secp256k1 keys, sha256(name)[:20] for module accounts); 32-byte addresses are accepted as
+ * the SDK does for derived accounts.
+ */
+import { createHash } from 'node:crypto';
+import { fromBech32, toBech32 } from '@cosmjs/encoding';
+import { ErrInvalidAddress } from './errors.js';
+
+export const BECH32_PREFIX = 'hearth';
+export const VALOPER_PREFIX = 'hearthvaloper';
+export const VALCONS_PREFIX = 'hearthvalcons';
+
+export function addressToBech32(addr: Uint8Array, prefix = BECH32_PREFIX): string {
+  return toBech32(prefix, addr);
+}
+
+/** Decode a bech32 address with the expected prefix, or throw ErrInvalidAddress. */
+export function addressFromBech32(text: string, prefix = BECH32_PREFIX): Uint8Array {
+  if (typeof text !== 'string' || text.length === 0)
+    throw ErrInvalidAddress.wrap('empty address string is not allowed');
+  if (text.length > 128) throw ErrInvalidAddress.wrap('address too long');
+  let decoded: { prefix: string; data: Uint8Array };
+  try {
+    decoded = fromBech32(text);
+  } catch {
+    throw ErrInvalidAddress.wrap(`invalid bech32 address ${JSON.stringify(text)}`);
+  }
+  if (decoded.prefix !== prefix) {
+    throw ErrInvalidAddress.wrap(`invalid Bech32 prefix; expected ${prefix}, got ${decoded.prefix}`);
+  }
+  if (decoded.data.length !== 20 && decoded.data.length !== 32) {
+    throw ErrInvalidAddress.wrap(`address length must be 20 or 32 bytes, got ${decoded.data.length}`);
+  }
+  return decoded.data;
+}
+
+/** The account address of a compressed secp256k1 public key. */
+export function secp256k1Address(pubkey: Uint8Array): Uint8Array {
+  const sha = createHash('sha256').update(pubkey).digest();
+  return new Uint8Array(createHash('ripemd160').update(sha).digest());
+}
+
+/** A module account's address: sha256(name) truncated to 20 bytes (`authtypes.NewModuleAddress`). */
+export function moduleAddress(name: string): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(name).digest().subarray(0, 20));
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = a[i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
