@@ -4,9 +4,13 @@
  */
 import { hash as nodeHash } from 'node:crypto';
 
-/** SHA-256 through node:crypto's one-shot hash (the cheapest native call for small inputs). */
+/**
+ * SHA-256 through node:crypto's one-shot hash (the cheapest native call for small inputs),
+ * returned as a plain Uint8Array (a Buffer's `slice` would share memory, not copy).
+ */
 export function sha256(data: Uint8Array): Uint8Array {
-  return nodeHash('sha256', data, 'buffer');
+  const h = nodeHash('sha256', data, 'buffer');
+  return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
 }
 
 export const EMPTY_HASH: Uint8Array = sha256(new Uint8Array(0));
@@ -83,9 +87,20 @@ export class ByteWriter {
     }
     buf[this.pos++] = v;
   }
-  /** Zigzag varint of a signed safe integer. */
+  /** Zigzag varint of a signed safe integer (Go's `binary.PutVarint`). */
   svarint(n: number): void {
-    this.uvarint(n >= 0 ? n * 2 : -n * 2 - 1);
+    if (n < 2 ** 52 && n > -(2 ** 52)) {
+      this.uvarint(n >= 0 ? n * 2 : -n * 2 - 1);
+      return;
+    }
+    // The zigzag form no longer fits a double exactly.
+    let z = n >= 0 ? BigInt(n) * 2n : -BigInt(n) * 2n - 1n;
+    this.ensure(10);
+    while (z >= 0x80n) {
+      this.buf[this.pos++] = Number(z & 0x7fn) | 0x80;
+      z >>= 7n;
+    }
+    this.buf[this.pos++] = Number(z);
   }
   raw(bytes: Uint8Array): void {
     this.ensure(bytes.length);
@@ -145,8 +160,18 @@ export class ByteReader {
     return this.fail('varint too long');
   }
   svarint(): number {
-    const u = this.uvarint();
-    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    let z = 0n;
+    for (let shift = 0n; shift < 70n; shift += 7n) {
+      const b = this.byte();
+      z |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) {
+        const v = z % 2n === 0n ? z / 2n : -(z + 1n) / 2n;
+        if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER))
+          this.fail('varint out of range');
+        return Number(v);
+      }
+    }
+    return this.fail('varint too long');
   }
   raw(n: number): Uint8Array {
     if (n < 0 || this.pos + n > this.buf.length) this.fail(`length ${n} past end`);

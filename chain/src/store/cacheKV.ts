@@ -76,7 +76,7 @@ export class CacheKV implements CacheKVStore {
   set(key: Uint8Array, value: Uint8Array): void {
     assertKey(key);
     assertValue(value);
-    this.put(key, value.slice());
+    this.put(key, new Uint8Array(value));
   }
 
   delete(key: Uint8Array): void {
@@ -90,7 +90,7 @@ export class CacheKV implements CacheKVStore {
     const e = this.map.get(s);
     if (e !== undefined) e.value = value;
     else {
-      this.map.set(s, { key: key.slice(), value });
+      this.map.set(s, { key: new Uint8Array(key), value });
       this.pending.push(s);
     }
     this.generation++;

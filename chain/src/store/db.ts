@@ -17,15 +17,33 @@ export interface StoreDb {
   close(): Promise<void>;
 }
 
+/** A plain Uint8Array view (LevelDB may hand out Buffers, whose `slice` does not copy). */
+function plain(b: Uint8Array): Uint8Array {
+  return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+async function* plainEntries(
+  it: AsyncIterable<[Uint8Array, Uint8Array]>,
+): AsyncIterable<[Uint8Array, Uint8Array]> {
+  for await (const [k, v] of it) yield [plain(k), plain(v)];
+}
+
+async function* plainKeys(it: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  for await (const k of it) yield plain(k);
+}
+
 export async function openLevelDb(path: string): Promise<StoreDb> {
   const db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' });
   await db.open();
   return {
-    get: async (key) => (await db.get(key)) ?? undefined,
+    get: async (key) => {
+      const v = await db.get(key);
+      return v === undefined ? undefined : plain(v);
+    },
     put: (key, value) => db.put(key, value),
     batch: (ops) => db.batch(ops),
-    entries: (gte, lt) => db.iterator({ gte, lt }),
-    keys: (gte, lt) => db.keys({ gte, lt }),
+    entries: (gte, lt) => plainEntries(db.iterator({ gte, lt })),
+    keys: (gte, lt) => plainKeys(db.keys({ gte, lt })),
     close: () => db.close(),
   };
 }
@@ -38,11 +56,11 @@ export class MemoryDb implements StoreDb {
     return this.data.get(keyString(key));
   }
   async put(key: Uint8Array, value: Uint8Array): Promise<void> {
-    this.data.set(keyString(key), value.slice());
+    this.data.set(keyString(key), new Uint8Array(value));
   }
   async batch(ops: BatchOp[]): Promise<void> {
     for (const op of ops) {
-      if (op.type === 'put') this.data.set(keyString(op.key), op.value.slice());
+      if (op.type === 'put') this.data.set(keyString(op.key), new Uint8Array(op.value));
       else this.data.delete(keyString(op.key));
     }
   }

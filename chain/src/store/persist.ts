@@ -90,7 +90,7 @@ export function decodeInfo(b: Uint8Array): Uint8Array[] {
   const r = new ByteReader(b, 'commit info');
   const n = r.uvarint();
   const out: Uint8Array[] = [];
-  for (let i = 0; i < n; i++) out.push(r.bytes().slice());
+  for (let i = 0; i < n; i++) out.push(new Uint8Array(r.bytes()));
   return out;
 }
 

@@ -137,13 +137,17 @@ export function iavlNonExistenceProof(root: Node | undefined, key: Uint8Array): 
   return { key, left, right };
 }
 
-/** The simple-merkle leaf hash of one (store name, store root hash) pair. */
-function storeLeafHash(name: Uint8Array, storeRoot: Uint8Array): Uint8Array {
+/** The simple-merkle (RFC 6962) leaf hash: SHA-256(0x00 || item). */
+function leafHash(item: Uint8Array): Uint8Array {
+  return sha256(concatBytes([Uint8Array.of(0), item]));
+}
+
+/** The leaf item of one (store name, store root hash) pair: the SDK's `KVPair.Bytes()`. */
+function storeItem(name: Uint8Array, storeRoot: Uint8Array): Uint8Array {
   const w = new ByteWriter(64 + name.length);
-  w.byte(0);
   w.bytes(name);
   w.bytes(sha256(storeRoot));
-  return sha256(w.view());
+  return w.finish();
 }
 
 function innerHash(left: Uint8Array, right: Uint8Array): Uint8Array {
@@ -154,6 +158,11 @@ function splitPoint(n: number): number {
   let k = 1;
   while (k * 2 < n) k *= 2;
   return k;
+}
+
+/** CometBFT's `merkle.HashFromByteSlices`. */
+export function simpleMerkleRoot(items: readonly Uint8Array[]): Uint8Array {
+  return merkleRoot(items.map(leafHash), 0, items.length);
 }
 
 function merkleRoot(leaves: readonly Uint8Array[], lo: number, hi: number): Uint8Array {
@@ -182,7 +191,7 @@ function sortedLeaves(stores: readonly StoreRoot[]): {
   return {
     names: items.map((i) => i.name),
     roots: items.map((i) => i.hash),
-    leaves: items.map((i) => storeLeafHash(i.name, i.hash)),
+    leaves: items.map((i) => leafHash(storeItem(i.name, i.hash))),
   };
 }
 
