@@ -91,17 +91,29 @@ export interface SimulationResult {
   readonly stats: { events: number; messagesSent: number; maxRound: number; endMs: number };
 }
 
+const TWIN_SUFFIX = '~twin';
+
+/** The byzantines' conflicting value for `valueId` (an involution, so twins of twins are the original). */
+function twinOf(valueId: ValueId): ValueId {
+  return valueId.endsWith(TWIN_SUFFIX) ? valueId.slice(0, -TWIN_SUFFIX.length) : valueId + TWIN_SUFFIX;
+}
+
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
 /** Deterministic stand-in for a signature: FNV-1a of the signer and the canonical message. */
 function fakeSignature(signer: number, message: UnsignedMessage): Uint8Array {
   const text =
     message.kind === 'vote'
       ? `v|${message.vote.type}|${message.vote.height}|${message.vote.round}|${message.vote.valueId ?? '-'}|${signer}`
       : `p|${message.proposal.height}|${message.proposal.round}|${message.proposal.valueId}|${message.proposal.polRound}|${signer}`;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
+  const h = hash32(text);
   return new Uint8Array([h >>> 24, (h >>> 16) & 0xff, (h >>> 8) & 0xff, h & 0xff]);
 }
 
@@ -412,14 +424,21 @@ export class Simulation {
     for (let to = 0; to < this.nodes.length; to++) if (to !== from.index) this.send(from, to, message);
   }
 
-  /** A byzantine broadcast: the real message to one half of the peers, a conflicting one to the other. */
+  /**
+   * A byzantine broadcast. Equivocating validators collude: for each (height, round) they split
+   * the honest nodes into two groups the same way (a hash, no shared state needed), send the real
+   * message to group A and to fellow byzantines, and a conflicting one to group B: a twin proposal
+   * (usually valid, sometimes invalid) and votes for the twin of whatever value they vote for. With
+   * 1/3+ of the power this forks the honest nodes, which is how the tests show the safety check
+   * can fail; below 1/3 it must not.
+   */
   equivocate(from: SimNode, message: ConsensusMessage): void {
-    const peers = this.rng.shuffle(this.nodes.map((n) => n.index).filter((i) => i !== from.index));
-    const half = Math.ceil(peers.length / 2);
+    const height = message.kind === 'vote' ? message.vote.height : message.proposal.height;
+    const round = message.kind === 'vote' ? message.vote.round : message.proposal.round;
     let other: UnsignedMessage;
     if (message.kind === 'vote') {
       const v = message.vote;
-      const alt = v.valueId === null ? `v:${v.height}:${v.round}:${from.index}:evil` : null;
+      const alt = v.valueId === null ? `v:${v.height}:${v.round}:${from.index}:evil` : twinOf(v.valueId);
       other = {
         kind: 'vote',
         vote: {
@@ -432,20 +451,25 @@ export class Simulation {
       };
     } else {
       const p = message.proposal;
-      const prefix = this.rng.chance(0.5) ? INVALID_VALUE_PREFIX : 'v:';
+      const invalid = hash32(`${this.scenario.seed}|${p.height}|${p.round}|bad`) % 4 === 0;
       other = {
         kind: 'proposal',
         proposal: {
           height: p.height,
           round: p.round,
-          valueId: `${prefix}${p.height}:${p.round}:${from.index}:twin`,
-          polRound: -1,
+          valueId: invalid ? `${INVALID_VALUE_PREFIX}${p.valueId}` : twinOf(p.valueId),
+          polRound: p.polRound,
           proposerIndex: p.proposerIndex,
         },
       };
     }
     const conflicting = signMessage(from.index, other);
-    for (let i = 0; i < peers.length; i++) this.send(from, peers[i]!, i < half ? message : conflicting);
+    for (const node of this.nodes) {
+      if (node.index === from.index) continue;
+      const groupB =
+        node.honest && hash32(`${this.scenario.seed}|${height}|${round}|${node.index}`) % 2 === 1;
+      this.send(from, node.index, groupB ? conflicting : message);
+    }
   }
 
   recordDecision(node: SimNode, height: number, decision: Decision): void {
