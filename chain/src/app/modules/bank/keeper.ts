@@ -31,6 +31,7 @@ import {
 } from './keys.js';
 import type { BankParams } from './params.js';
 
+const DENOM_OWNER_MARKER = Uint8Array.of(1);
 const parseStoredAmount = (b: Uint8Array): bigint => BigInt(fromUtf8(b));
 const encodeAmount = (a: bigint): Uint8Array => utf8(a.toString());
 
@@ -115,7 +116,8 @@ export class BankKeeper implements BankSendKeeper {
       store.delete(denomAddressKey(denom, addr));
     } else {
       store.set(balanceKey(addr, denom), encodeAmount(amount));
-      store.set(denomAddressKey(denom, addr), new Uint8Array());
+      // A non-empty marker: ICS23 cannot prove an empty value, nor the absence of keys next to one.
+      store.set(denomAddressKey(denom, addr), DENOM_OWNER_MARKER);
     }
   }
 

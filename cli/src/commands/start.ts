@@ -1,0 +1,110 @@
+/**
+ * `hearth start`: run the application. With `--with-comet=false` it serves the ABCI 2.0 socket
+ * protocol so that a real CometBFT v0.38 node can drive it; otherwise Hearth's own node runs
+ * it in-process.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startAbciServer } from '@hearth/chain/abci/index';
+import { APP_STORE_NAMES, HearthApp } from '@hearth/chain/app/app';
+import { createLogger, type Logger, parseLogLevel } from '@hearth/chain/logger';
+import { openCommitMultiStore } from '@hearth/chain/store/index';
+import { Command, InvalidArgumentError } from 'commander';
+import { defaultHome, parseBool, parseNonNegativeInt } from '../flags.js';
+
+export interface StartOptions {
+  home: string;
+  withComet: boolean;
+  address: string;
+  minimumGasPrices: string;
+  pruningKeepRecent: number;
+  logLevel: string;
+  logFormat: 'text' | 'json';
+}
+
+/** Opens the application's state in `home/data/application.db`. */
+export async function openApp(home: string, opts: { minimumGasPrices: string; pruningKeepRecent: number }) {
+  const dataDir = join(home, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const store = await openCommitMultiStore(join(dataDir, 'application.db'), {
+    storeNames: APP_STORE_NAMES,
+    keepRecent: opts.pruningKeepRecent,
+  });
+  try {
+    return new HearthApp({ store, minGasPrices: opts.minimumGasPrices });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
+
+/** Resolves when SIGINT or SIGTERM arrives. */
+function untilSignal(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (sig: string) => {
+      logger.info('shutting down', { signal: sig });
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+export async function runStart(opts: StartOptions): Promise<void> {
+  const logger = createLogger({ level: parseLogLevel(opts.logLevel), format: opts.logFormat });
+  if (opts.withComet) {
+    throw new Error(
+      "Hearth's embedded node is not available in this build yet; run the app under CometBFT with --with-comet=false",
+    );
+  }
+  const app = await openApp(opts.home, opts);
+  const last = app.store.lastCommitId();
+  const server = await startAbciServer({ app, address: opts.address, logger: logger.child('abci') });
+  logger.info('ABCI server listening; waiting for CometBFT', {
+    address: server.address,
+    height: last.version,
+    app_hash: last.hash,
+  });
+  await untilSignal(logger);
+  await server.close();
+  await app.store.close();
+}
+
+export function startCommand(): Command {
+  return new Command('start')
+    .description('run the application (embedded node, or an ABCI socket server for CometBFT)')
+    .option('--home <dir>', 'node home directory', defaultHome())
+    .option(
+      '--with-comet <bool>',
+      "run Hearth's own node; false serves ABCI for an external CometBFT",
+      parseBool,
+      true,
+    )
+    .option(
+      '--address <addr>',
+      'ABCI listen address with --with-comet=false (tcp://host:port or unix://path)',
+      'tcp://127.0.0.1:26658',
+    )
+    .option(
+      '--minimum-gas-prices <coins>',
+      'minimum gas prices this node accepts in CheckTx, e.g. 0.025uhth',
+      '0.025uhth',
+    )
+    .option(
+      '--pruning-keep-recent <n>',
+      'application state versions to keep besides the latest (0 keeps all)',
+      parseNonNegativeInt,
+      0,
+    )
+    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .option(
+      '--log-format <format>',
+      'text or json',
+      (v) => {
+        if (v !== 'text' && v !== 'json') throw new InvalidArgumentError('use text or json');
+        return v;
+      },
+      'text',
+    )
+    .action(async (opts: StartOptions) => runStart(opts));
+}

@@ -1,0 +1,25 @@
+/** The `hearth` command: validators and tenants run and talk to a Hearth chain with it. */
+import { Command, CommanderError } from 'commander';
+import { startCommand } from './commands/start.js';
+
+export function buildProgram(): Command {
+  return new Command('hearth')
+    .description('Hearth: a decentralized compute marketplace chain')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .addCommand(startCommand());
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode;
+      return;
+    }
+    process.stderr.write(`Error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  }
+}
