@@ -25,4 +25,5 @@ export {
 export * from './signBytes.js';
 export * from './time.js';
 export * from './types.js';
+export * from './validate.js';
 export * from './validatorSet.js';
