@@ -36,7 +36,14 @@ import { encodeProto } from '../codec/protoWriter.js';
 import type { CacheMultiStore, CommitMultiStore, MultiStore } from '../store/types.js';
 import { SignatureCache } from './baseapp/ante.js';
 import { MsgRouter, QueryRouter } from './baseapp/router.js';
-import { type RunMode, runTx, type TxResult, type TxRunner, txHash } from './baseapp/runTx.js';
+import {
+  DecodedTxCache,
+  type RunMode,
+  runTx,
+  type TxResult,
+  type TxRunner,
+  txHash,
+} from './baseapp/runTx.js';
 import { decodeTx, type TxLimits } from './baseapp/txDecoder.js';
 import { AuthKeeper } from './modules/auth/keeper.js';
 import { StoreKey as AuthStoreKey, FeeCollectorName } from './modules/auth/keys.js';
@@ -116,6 +123,7 @@ export class HearthApp extends BaseApplication {
     this.runner = {
       router: this.msgRouter,
       limits: { ...DEFAULT_TX_LIMITS, ...opts.txLimits },
+      decoded: new DecodedTxCache(),
       ante: {
         auth: this.auth,
         bank: this.bank,

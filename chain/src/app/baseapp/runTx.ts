@@ -34,6 +34,29 @@ export interface TxRunner {
   router: MsgRouter;
   ante: AnteDeps;
   limits: TxLimits;
+  /** Txs decoded and validated in CheckTx, reused when the same bytes arrive in a block. */
+  decoded: DecodedTxCache;
+}
+
+type Resolved = { tx: DecodedTx; msgs: ReturnType<typeof resolveMessages>['msgs']; signers: Uint8Array[] };
+
+/** A bounded cache of decoded txs by hash. Decoding is a pure function of the bytes, so reuse is safe. */
+export class DecodedTxCache {
+  private readonly map = new Map<string, Resolved>();
+  constructor(private readonly capacity = 50_000) {}
+  get(key: string): Resolved | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, v: Resolved): void {
+    if (this.map.size >= this.capacity) {
+      const oldest = this.map.keys().next().value;
+      if (oldest !== undefined) this.map.delete(oldest);
+    }
+    this.map.set(key, v);
+  }
+  delete(key: string): void {
+    this.map.delete(key);
+  }
 }
 
 export function txHash(bytes: Uint8Array): Uint8Array {
@@ -98,18 +121,23 @@ export function runTx(
   txBytes: Uint8Array,
   hash = txHash(txBytes),
 ): TxResult {
-  let tx: DecodedTx;
-  let resolved: ReturnType<typeof resolveMessages>;
-  try {
-    tx = decodeTx(txBytes, runner.limits);
-    resolved = resolveMessages(runner, tx);
-  } catch (e) {
-    return errorResult(e, 0n, 0n);
+  const txKey = SignatureCache.key(hash);
+  let resolved = runner.decoded.get(txKey);
+  if (resolved) {
+    if (mode === 'finalize') runner.decoded.delete(txKey);
+  } else {
+    try {
+      const decoded = decodeTx(txBytes, runner.limits);
+      resolved = { tx: decoded, ...resolveMessages(runner, decoded) };
+    } catch (e) {
+      return errorResult(e, 0n, 0n);
+    }
+    if (mode === 'check') runner.decoded.set(txKey, resolved);
   }
+  const tx = resolved.tx;
   const simulate = mode === 'simulate';
   const gasWanted = tx.authInfo.fee!.gasLimit;
   const meter = new GasMeter(simulate ? -1n : gasWanted);
-  const txKey = SignatureCache.key(hash);
 
   const anteStore = store.cacheMultiStore();
   const anteEvents = new EventManager();

@@ -11,12 +11,46 @@ export const BECH32_PREFIX = 'hearth';
 export const VALOPER_PREFIX = 'hearthvaloper';
 export const VALCONS_PREFIX = 'hearthvalcons';
 
+/**
+ * Bech32 conversions are pure but costly (checksums over 5-bit groups) and the same few thousand
+ * addresses recur in every block, so both directions are memoized in bounded maps.
+ */
+class Memo<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly capacity: number) {}
+  get(k: string): V | undefined {
+    return this.map.get(k);
+  }
+  set(k: string, v: V): void {
+    if (this.map.size >= this.capacity) this.map.clear();
+    this.map.set(k, v);
+  }
+}
+const encodeMemo = new Memo<string>(100_000);
+const decodeMemo = new Memo<Uint8Array>(100_000);
+
 export function addressToBech32(addr: Uint8Array, prefix = BECH32_PREFIX): string {
-  return toBech32(prefix, addr);
+  const k = `${prefix}:${Buffer.from(addr.buffer, addr.byteOffset, addr.byteLength).toString('latin1')}`;
+  let s = encodeMemo.get(k);
+  if (s === undefined) {
+    s = toBech32(prefix, addr);
+    encodeMemo.set(k, s);
+  }
+  return s;
 }
 
 /** Decode a bech32 address with the expected prefix, or throw ErrInvalidAddress. */
 export function addressFromBech32(text: string, prefix = BECH32_PREFIX): Uint8Array {
+  const k = `${prefix}:${text}`;
+  const hit = decodeMemo.get(k);
+  // A copy, so that no caller can alter the memoized bytes.
+  if (hit) return Uint8Array.from(hit);
+  const addr = decodeBech32Address(text, prefix);
+  decodeMemo.set(k, addr);
+  return Uint8Array.from(addr);
+}
+
+function decodeBech32Address(text: string, prefix: string): Uint8Array {
   if (typeof text !== 'string' || text.length === 0)
     throw ErrInvalidAddress.wrap('empty address string is not allowed');
   if (text.length > 128) throw ErrInvalidAddress.wrap('address too long');

@@ -1,0 +1,194 @@
+/**
+ * App-level bank sends: 5,000-tx blocks from distinct senders, each tx through CheckTx and then
+ * FinalizeBlock + Commit on an on-disk store, as a validator processes its own mempool. Next to
+ * it, the native secp256k1 verification rate measured in the same run: every tx needs one
+ * verification, so that rate is the ceiling for the CheckTx path.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { APP_STORE_NAMES, HearthApp } from '@hearth/chain/app/app';
+import { addressToBech32, secp256k1Address } from '@hearth/chain/app/types/address';
+import { encodeProto } from '@hearth/chain/codec/protoWriter';
+import { openCommitMultiStore } from '@hearth/chain/store/index';
+import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
+import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
+import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
+import { AuthInfo, SignDoc, TxBody, TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
+import secp256k1 from 'secp256k1';
+import type { BenchResult } from './run.js';
+
+export const name = 'app';
+export const title = 'App: bank sends through CheckTx, FinalizeBlock and Commit (chain/src/app)';
+
+const SENDERS = Number(process.env.HEARTH_BENCH_SENDERS ?? 5_000);
+const BLOCKS = 4;
+const CHAIN_ID = 'hearth-bench-1';
+
+interface Sender {
+  priv: Uint8Array;
+  pub: Uint8Array;
+  address: string;
+  accountNumber: bigint;
+}
+
+function makeSenders(n: number): Sender[] {
+  return Array.from({ length: n }, (_, i) => {
+    const priv = new Uint8Array(createHash('sha256').update(`bench-key-${i}`).digest());
+    const pub = secp256k1.publicKeyCreate(priv, true);
+    return { priv, pub, address: addressToBech32(secp256k1Address(pub)), accountNumber: BigInt(i) };
+  });
+}
+
+function signSend(s: Sender, to: string, sequence: bigint): Uint8Array {
+  const bodyBytes = encodeProto(TxBody, {
+    messages: [
+      {
+        typeUrl: '/cosmos.bank.v1beta1.MsgSend',
+        value: encodeProto(MsgSend, {
+          fromAddress: s.address,
+          toAddress: to,
+          amount: [{ denom: 'uhth', amount: '1' }],
+        }),
+      },
+    ],
+    memo: '',
+    timeoutHeight: 0n,
+    unordered: false,
+    extensionOptions: [],
+    nonCriticalExtensionOptions: [],
+  });
+  const authInfoBytes = encodeProto(AuthInfo, {
+    signerInfos: [
+      {
+        publicKey: { typeUrl: '/cosmos.crypto.secp256k1.PubKey', value: encodeProto(PubKey, { key: s.pub }) },
+        modeInfo: { single: { mode: SignMode.SIGN_MODE_DIRECT } },
+        sequence,
+      },
+    ],
+    fee: { amount: [{ denom: 'uhth', amount: '2500' }], gasLimit: 100_000n, payer: '', granter: '' },
+  });
+  const signDoc = encodeProto(SignDoc, {
+    bodyBytes,
+    authInfoBytes,
+    chainId: CHAIN_ID,
+    accountNumber: s.accountNumber,
+  });
+  const digest = createHash('sha256').update(signDoc).digest();
+  const { signature } = secp256k1.ecdsaSign(digest, s.priv);
+  return encodeProto(TxRaw, { bodyBytes, authInfoBytes, signatures: [signature] });
+}
+
+function verifyRate(senders: Sender[]): number {
+  const msgs = senders.map((_, i) => createHash('sha256').update(`m${i}`).digest());
+  const sigs = senders.map((s, i) => secp256k1.ecdsaSign(msgs[i]!, s.priv).signature);
+  const t0 = performance.now();
+  let ok = 0;
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < senders.length; i++)
+      if (secp256k1.ecdsaVerify(sigs[i]!, msgs[i]!, senders[i]!.pub)) ok++;
+  }
+  const secs = (performance.now() - t0) / 1000;
+  if (ok !== senders.length * 3) throw new Error('verification failed in the benchmark');
+  return ok / secs;
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'hearth-bench-app-'));
+  try {
+    const senders = makeSenders(SENDERS);
+    const sink = senders[0]!.address;
+    const store = await openCommitMultiStore(join(dir, 'app.db'), {
+      storeNames: APP_STORE_NAMES,
+      keepRecent: 100,
+    });
+    const app = new HearthApp({ store, minGasPrices: '0.025uhth' });
+    const genesis = {
+      auth: {
+        accounts: senders.map((s) => ({
+          '@type': '/cosmos.auth.v1beta1.BaseAccount',
+          address: s.address,
+          pub_key: null,
+          account_number: s.accountNumber.toString(),
+          sequence: '0',
+        })),
+      },
+      bank: {
+        balances: senders.map((s) => ({
+          address: s.address,
+          coins: [{ denom: 'uhth', amount: '1000000000' }],
+        })),
+      },
+    };
+    await app.initChain({
+      time: { seconds: 1_800_000_000n, nanos: 0 },
+      chainId: CHAIN_ID,
+      consensusParams: { block: { maxBytes: 22020096n, maxGas: -1n } },
+      validators: [],
+      appStateBytes: new TextEncoder().encode(JSON.stringify(genesis)),
+      initialHeight: 1n,
+    });
+    let height = 0n;
+    const block = async (txs: Uint8Array[]) => {
+      height++;
+      const res = await app.finalizeBlock({
+        txs,
+        decidedLastCommit: { round: 0, votes: [] },
+        misbehavior: [],
+        hash: new Uint8Array(32),
+        height,
+        time: { seconds: 1_800_000_000n + height, nanos: 0 },
+        nextValidatorsHash: new Uint8Array(32),
+        proposerAddress: new Uint8Array(20),
+      });
+      await app.commit({});
+      return res;
+    };
+    await block([]);
+
+    let checkMs = 0;
+    let finalizeMs = 0;
+    let total = 0;
+    for (let b = 0; b < BLOCKS; b++) {
+      const txs = senders.map((s) => signSend(s, sink, BigInt(b)));
+      const t0 = performance.now();
+      for (const tx of txs) {
+        const r = await app.checkTx({ tx, type: 0 });
+        if (r.code !== 0) throw new Error(`CheckTx failed: ${r.log}`);
+      }
+      const t1 = performance.now();
+      const res = await block(txs);
+      const t2 = performance.now();
+      const failed = res.txResults.filter((r) => r.code !== 0);
+      if (failed.length > 0) throw new Error(`FinalizeBlock: ${failed.length} txs failed: ${failed[0]!.log}`);
+      checkMs += t1 - t0;
+      finalizeMs += t2 - t1;
+      total += txs.length;
+    }
+    const verify = verifyRate(senders.slice(0, Math.min(5_000, senders.length)));
+    await store.close();
+    const txPerSec = total / ((checkMs + finalizeMs) / 1000);
+    return [
+      {
+        metric: `bank sends, CheckTx then FinalizeBlock+Commit (${BLOCKS} blocks × ${SENDERS} txs)`,
+        value: txPerSec,
+        unit: 'tx/s',
+        target: '≥ 10,000 tx/s',
+      },
+      { metric: 'CheckTx alone', value: total / (checkMs / 1000), unit: 'tx/s' },
+      {
+        metric: 'FinalizeBlock + Commit alone (signatures cached from CheckTx)',
+        value: total / (finalizeMs / 1000),
+        unit: 'tx/s',
+      },
+      {
+        metric: 'native secp256k1 verifications, one core (the ceiling for CheckTx)',
+        value: verify,
+        unit: 'verifies/s',
+      },
+    ];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
