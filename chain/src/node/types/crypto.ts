@@ -4,8 +4,15 @@
  * - secp256k1: 33-byte compressed key, address = RIPEMD-160(SHA-256(key)), 64-byte r||s
  *   signatures over SHA-256(message), low-S only.
  * Signature checks use node:crypto (ed25519) and the native libsecp256k1 binding.
+ *
+ * CometBFT verifies ed25519 with ZIP-215 rules (curve25519-voi, VerifyOptionsZIP_215): it also
+ * accepts non-canonical point encodings and checks the cofactored equation. Everything OpenSSL
+ * (RFC 8032) accepts is ZIP-215-valid, so the fast node:crypto check decides every honest
+ * signature and only a rejected one is re-checked with noble's ZIP-215 verifier. Without that,
+ * a byzantine validator could craft a signature CometBFT nodes accept and Hearth nodes refuse.
  */
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { ripemd160 } from '@noble/hashes/legacy.js';
 import secp256k1 from 'secp256k1';
 import { ValidationError } from './errors.js';
@@ -72,16 +79,25 @@ export function verifySignature(pk: PublicKey, message: Uint8Array, signature: U
   if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_SIZE) return false;
   if (pk.type === 'ed25519') {
     const ko = ed25519KeyObject(pk.key);
-    if (ko === null) return false;
     try {
-      return verify(null, message, ko, signature);
+      if (ko !== null && verify(null, message, ko, signature)) return true;
     } catch {
-      return false;
+      // fall through to the ZIP-215 check
     }
+    return verifyEd25519Zip215(pk.key, message, signature);
   }
   if (!isLowS(signature)) return false;
   try {
     return secp256k1.ecdsaVerify(signature, sha256(message), pk.key);
+  } catch {
+    return false;
+  }
+}
+
+/** Ed25519 under ZIP-215 rules only (slow, pure JS): CometBFT's acceptance criterion. */
+export function verifyEd25519Zip215(key: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    return ed25519.verify(signature, message, key, { zip215: true });
   } catch {
     return false;
   }

@@ -33,20 +33,23 @@ describe('block parts', () => {
     const { header, parts, bytes } = makeBlockParts(block);
     fc.assert(
       fc.property(
-        fc.shuffledSubarray(parts, { minLength: parts.length, maxLength: parts.length }),
+        fc.shuffledSubarray([...parts.keys()], { minLength: parts.length, maxLength: parts.length }),
         (order) => {
           const ps = new PartSet(header);
-          for (const p of order) {
+          for (const i of order) {
             expect(ps.isComplete).toBe(false);
-            expect(ps.addPart(decodePart(encodePart(p)))).toBe(true);
+            expect(ps.addPart(decodePart(encodePart(parts[i]!)))).toBe(true);
           }
           expect(ps.isComplete).toBe(true);
-          expect(hex(ps.assemble())).toBe(hex(bytes));
-          expect(decodeBlock(ps.assemble())).toEqual(block);
+          expect(Buffer.compare(ps.assemble(), bytes)).toBe(0);
         },
       ),
       { numRuns: 10 },
     );
+    // compare big byte arrays as hex: element-wise deep equality on 200 KB is slow
+    const back = decodeBlock(bytes);
+    expect(back.data.txs.map(hex)).toEqual(block.data.txs.map(hex));
+    expect({ ...back, data: null }).toEqual({ ...block, data: null });
   });
 
   it('ignores duplicates and refuses parts that do not belong', () => {
