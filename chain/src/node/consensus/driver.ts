@@ -76,6 +76,16 @@ export type DriverInput =
       readonly valid: boolean;
     }
   | { readonly type: 'timeout'; readonly height: number; readonly round: number; readonly step: TimeoutStep }
+  /**
+   * A decision certificate from a peer that is ahead (catch-up): the proposal and 2/3+ precommits
+   * for its value in its round. Its votes count even where this node's bound on an equivocating
+   * validator's votes would drop them, so a lagging node can always decide what others decided.
+   */
+  | {
+      readonly type: 'commitCertificate';
+      readonly proposal: SignedProposal;
+      readonly precommits: readonly SignedVote[];
+    }
   /** The answer to `sign`: the same message with the privval's signature. */
   | { readonly type: 'signed'; readonly message: ConsensusMessage };
 
@@ -274,6 +284,9 @@ export class Driver {
       case 'signed':
         this.onSigned(input);
         break;
+      case 'commitCertificate':
+        this.onCertificate(input);
+        break;
       default:
         throw new ConsensusInputError(`unknown driver input type ${(input as { type: unknown }).type}`);
     }
@@ -371,6 +384,47 @@ export class Driver {
       }
       this.acceptProposal(p, input);
     }
+  }
+
+  private onCertificate(input: Extract<DriverInput, { type: 'commitCertificate' }>): void {
+    const p = input.proposal;
+    const pm: ConsensusMessage = { kind: 'proposal', proposal: p };
+    const reject = (reason: string): void => {
+      this.out.push({ type: 'invalidMessage', reason: `commit certificate: ${reason}`, message: pm });
+    };
+    const shapeError = validateProposalShape(p);
+    if (shapeError !== null) return reject(shapeError);
+    if (!Array.isArray(input.precommits)) return reject('precommits must be a list');
+    if (!this.started || p.height !== this.currentHeight || this.rs.decision !== null) return;
+    const keeper = this.keeper!;
+    if (p.proposerIndex !== this.config.proposer(p.height, p.round))
+      return reject('proposal not from the proposer');
+    if (!this.config.verify(pm)) return reject('bad proposal signature');
+    const seen = new Set<number>();
+    let power = 0n;
+    for (const v of input.precommits) {
+      const err = validateVoteShape(v);
+      if (err !== null) return reject(err);
+      if (v.type !== 'precommit' || v.height !== p.height || v.round !== p.round || v.valueId !== p.valueId) {
+        return reject('a vote is not a precommit for the proposal');
+      }
+      if (seen.has(v.validatorIndex) || keeper.powerOf(v.validatorIndex) === 0n) {
+        return reject(`duplicate or powerless validator ${v.validatorIndex}`);
+      }
+      if (!this.config.verify({ kind: 'vote', vote: v }))
+        return reject(`bad signature of ${v.validatorIndex}`);
+      seen.add(v.validatorIndex);
+      power += keeper.powerOf(v.validatorIndex);
+    }
+    if (power * 3n <= keeper.totalPower * 2n) return reject('precommits do not reach 2/3+ of the power');
+    this.wal(input);
+    for (const v of input.precommits) {
+      const result = keeper.addVote(v, true);
+      if (result.status === 'equivocation') this.out.push({ type: 'evidence', evidence: result.evidence });
+    }
+    // The precommit quorum now exists, so the proposal is kept even past the per-round cap.
+    this.acceptProposal(p, input);
+    this.evaluate();
   }
 
   private acceptVote(vote: SignedVote, input: DriverInput): void {

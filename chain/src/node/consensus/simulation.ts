@@ -14,7 +14,7 @@
  * from a peer at a lower height sends that peer the height's decision (proposal + precommits),
  * like CometBFT's catch-up gossip.
  */
-import { Driver, type Effect } from './driver.js';
+import { Driver, type DriverInput, type Effect } from './driver.js';
 import { Prng } from './prng.js';
 import type {
   ConsensusMessage,
@@ -145,10 +145,18 @@ export function simProposer(powers: readonly bigint[], height: number, round: nu
   return active[(height + round) % active.length]!;
 }
 
+type SimMessage =
+  | ConsensusMessage
+  | {
+      readonly kind: 'commit';
+      readonly proposal: SignedProposal;
+      readonly precommits: readonly SignedVote[];
+    };
+
 interface Envelope {
   readonly from: number;
   readonly fromHeight: number;
-  readonly message: ConsensusMessage;
+  readonly message: SimMessage;
 }
 
 type Event =
@@ -257,11 +265,15 @@ class SimNode {
     const myHeight = this.driver.height;
     if (env.fromHeight < myHeight) this.maybeSendCertificate(env.from, env.fromHeight);
     const m = env.message;
-    this.execute(
-      this.driver.handle(
-        m.kind === 'vote' ? { type: 'vote', vote: m.vote } : { type: 'proposal', proposal: m.proposal },
-      ),
-    );
+    if (this.behavior.kind === 'equivocate' && m.kind === 'proposal')
+      this.sim.supportAnything(this, m.proposal);
+    const input: DriverInput =
+      m.kind === 'vote'
+        ? { type: 'vote', vote: m.vote }
+        : m.kind === 'proposal'
+          ? { type: 'proposal', proposal: m.proposal }
+          : { type: 'commitCertificate', proposal: m.proposal, precommits: m.precommits };
+    this.execute(this.driver.handle(input));
   }
 
   private maybeSendCertificate(peer: number, height: number): void {
@@ -270,8 +282,7 @@ class SimNode {
     const last = this.lastCertSent.get(peer);
     if (last !== undefined && last.height === height && this.sim.now - last.atMs < 1000) return;
     this.lastCertSent.set(peer, { height, atMs: this.sim.now });
-    this.sim.send(this, peer, { kind: 'proposal', proposal: cert.proposal });
-    for (const vote of cert.commit) this.sim.send(this, peer, { kind: 'vote', vote });
+    this.sim.send(this, peer, { kind: 'commit', proposal: cert.proposal, precommits: cert.commit });
   }
 
   gossipTick(): void {
@@ -401,7 +412,7 @@ export class Simulation {
     this.queue.push({ at: this.now + delayMs, seq: this.seq++, event });
   }
 
-  send(from: SimNode, to: number, message: ConsensusMessage): void {
+  send(from: SimNode, to: number, message: SimMessage): void {
     const net = this.scenario.network;
     const beforeGst = this.now < net.gstMs;
     if (beforeGst) {
@@ -469,6 +480,18 @@ export class Simulation {
       const groupB =
         node.honest && hash32(`${this.scenario.seed}|${height}|${round}|${node.index}`) % 2 === 1;
       this.send(from, node.index, groupB ? conflicting : message);
+    }
+  }
+
+  /**
+   * The other half of the byzantine strategy: vote (prevote and precommit) for every proposal seen,
+   * whatever was voted before. Honest nodes only stay safe against this through their locks.
+   */
+  supportAnything(from: SimNode, p: SignedProposal): void {
+    if (p.height !== from.driver.height) return;
+    for (const type of ['prevote', 'precommit'] as const) {
+      const vote = { type, height: p.height, round: p.round, valueId: p.valueId, validatorIndex: from.index };
+      this.broadcast(from, signMessage(from.index, { kind: 'vote', vote }));
     }
   }
 
@@ -579,7 +602,13 @@ export function randomScenario(seed: number, heights = 10): Scenario {
     if (behaviors.filter((b) => b.kind !== 'honest').length >= wanted) break;
     if ((faultyPower + powers[i]!) * 3n < total) {
       faultyPower += powers[i]!;
-      behaviors[i] = rng.chance(0.5) ? { kind: 'equivocate' } : { kind: 'silent' };
+      const r = rng.float();
+      behaviors[i] =
+        r < 0.5
+          ? { kind: 'equivocate' }
+          : r < 0.8
+            ? { kind: 'silent' }
+            : { kind: 'silent', fromHeight: rng.int(2, heights) };
     }
   }
   const validatorUpdates: Record<number, { index: number; power: bigint }[]> = {};
@@ -588,7 +617,7 @@ export function randomScenario(seed: number, heights = 10): Scenario {
     const index = rng.pick(honest);
     validatorUpdates[rng.int(1, heights)] = [{ index, power: powers[index]! + BigInt(rng.int(1, 5)) }];
   }
-  const gstMs = rng.chance(0.2) ? 0 : rng.int(0, 8000);
+  const gstMs = rng.chance(0.2) ? 0 : rng.int(0, 15_000);
   let partition: number[][] | null = null;
   if (rng.chance(0.4)) {
     const order = rng.shuffle(powers.map((_, i) => i));
@@ -605,7 +634,7 @@ export function randomScenario(seed: number, heights = 10): Scenario {
       minDelayMs,
       maxDelayMs: rng.int(minDelayMs, 200),
       preGstMaxDelayMs: rng.int(200, 3000),
-      dropRate: rng.chance(0.3) ? 0 : rng.float() * 0.3,
+      dropRate: rng.chance(0.3) ? 0 : rng.float() * 0.5,
       duplicateRate: rng.float() * 0.2,
       gstMs,
       partition,
@@ -623,4 +652,44 @@ export function livenessBoundMs(s: Scenario): number {
 /** A one-line description of a scenario, printed with a failing seed. */
 export function describeScenario(s: Scenario): string {
   return JSON.stringify(s, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
+/**
+ * Everything wrong with a run of a scenario whose faulty power is below 1/3: safety (no two
+ * values decided at one height, no honest double-sign) and liveness (every live node decided every
+ * height, within `livenessBoundMs`). Empty when the run is correct.
+ */
+export function checkRun(result: SimulationResult): string[] {
+  const problems = [...result.safetyViolations, ...result.doubleSigns];
+  const s = result.scenario;
+  if (!result.allDecided) {
+    const missing = result.liveNodes
+      .filter((i) => !result.decisions[i]!.has(s.heights))
+      .map((i) => `node ${i} at ${result.decisions[i]!.size} heights`);
+    problems.push(
+      `liveness: not every live node decided ${s.heights} heights by ${s.maxTimeMs} ms (${missing.join(', ')})`,
+    );
+  } else if (result.allDecidedAtMs! > livenessBoundMs(s)) {
+    problems.push(`liveness: decided at ${result.allDecidedAtMs} ms, bound ${livenessBoundMs(s)} ms`);
+  }
+  return problems;
+}
+
+/** Runs random scenarios `from`..`from + count - 1`; returns failing seeds with their problems. */
+export function runSeeds(
+  from: number,
+  count: number,
+  heights: number,
+): { seed: number; problems: string[] }[] {
+  const failures: { seed: number; problems: string[] }[] = [];
+  for (let seed = from; seed < from + count; seed++) {
+    let problems: string[];
+    try {
+      problems = checkRun(runSimulation(randomScenario(seed, heights)));
+    } catch (error) {
+      problems = [`crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`];
+    }
+    if (problems.length > 0) failures.push({ seed, problems });
+  }
+  return failures;
 }

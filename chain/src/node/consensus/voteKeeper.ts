@@ -111,7 +111,12 @@ export class VoteKeeper {
     }
   }
 
-  addVote(vote: SignedVote): AddVoteResult {
+  /**
+   * Adds a vote. `force` counts a conflicting vote even past MAX_VALUES_PER_VALIDATOR: only for
+   * votes that arrive inside a verified 2/3+ commit certificate (which a byzantine minority cannot
+   * forge for arbitrary values, so memory stays bounded).
+   */
+  addVote(vote: SignedVote, force = false): AddVoteResult {
     if (vote.height !== this.height) {
       return { status: 'rejected', reason: `vote for height ${vote.height} in keeper of ${this.height}` };
     }
@@ -135,7 +140,7 @@ export class VoteKeeper {
     if (vs.byValue.get(vote.valueId)?.byValidator.has(vote.validatorIndex)) return { status: 'duplicate' };
     const aFirst = previous.valueId === null || (vote.valueId !== null && previous.valueId < vote.valueId);
     const [voteA, voteB] = aFirst ? [previous, vote] : [vote, previous];
-    const counted = (vs.valuesPerValidator.get(vote.validatorIndex) ?? 0) < MAX_VALUES_PER_VALIDATOR;
+    const counted = force || (vs.valuesPerValidator.get(vote.validatorIndex) ?? 0) < MAX_VALUES_PER_VALIDATOR;
     if (counted) vs.count(vote, power);
     return {
       status: 'equivocation',
