@@ -1,5 +1,6 @@
 /** The `hearth` command: validators and tenants run and talk to a Hearth chain with it. */
 import { Command, CommanderError } from 'commander';
+import { keysCommand } from './commands/keys.js';
 import { startCommand } from './commands/start.js';
 
 export function buildProgram(): Command {
@@ -7,7 +8,8 @@ export function buildProgram(): Command {
     .description('Hearth: a decentralized compute marketplace chain')
     .version('0.1.0')
     .showHelpAfterError()
-    .addCommand(startCommand());
+    .addCommand(startCommand())
+    .addCommand(keysCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {
