@@ -47,7 +47,7 @@ describe('Keyring', () => {
     // Swap the ciphertext's associated name: authentication must fail.
     const path = join(kr.dir, 'alice.json');
     const rec = JSON.parse(readFileSync(path, 'utf8'));
-    rec.address = 'hearth1lsagfzrm4gz28he4wunt63sts5xzmczwyn9tc9';
+    rec.address = 'hearth1j3a5xvmu3mq3ed6yl8jjadhyzacetcrmqlynte';
     writeFileSync(path, JSON.stringify(rec));
     await expect(kr.mnemonic('alice', 'correct horse')).rejects.toThrow(/wrong passphrase or corrupt/);
     writeFileSync(path, '{not json');
