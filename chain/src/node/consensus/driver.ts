@@ -388,35 +388,17 @@ export class Driver {
 
   private onCertificate(input: Extract<DriverInput, { type: 'commitCertificate' }>): void {
     const p = input.proposal;
-    const pm: ConsensusMessage = { kind: 'proposal', proposal: p };
-    const reject = (reason: string): void => {
-      this.out.push({ type: 'invalidMessage', reason: `commit certificate: ${reason}`, message: pm });
-    };
-    const shapeError = validateProposalShape(p);
-    if (shapeError !== null) return reject(shapeError);
-    if (!Array.isArray(input.precommits)) return reject('precommits must be a list');
-    if (!this.started || p.height !== this.currentHeight || this.rs.decision !== null) return;
-    const keeper = this.keeper!;
-    if (p.proposerIndex !== this.config.proposer(p.height, p.round))
-      return reject('proposal not from the proposer');
-    if (!this.config.verify(pm)) return reject('bad proposal signature');
-    const seen = new Set<number>();
-    let power = 0n;
-    for (const v of input.precommits) {
-      const err = validateVoteShape(v);
-      if (err !== null) return reject(err);
-      if (v.type !== 'precommit' || v.height !== p.height || v.round !== p.round || v.valueId !== p.valueId) {
-        return reject('a vote is not a precommit for the proposal');
-      }
-      if (seen.has(v.validatorIndex) || keeper.powerOf(v.validatorIndex) === 0n) {
-        return reject(`duplicate or powerless validator ${v.validatorIndex}`);
-      }
-      if (!this.config.verify({ kind: 'vote', vote: v }))
-        return reject(`bad signature of ${v.validatorIndex}`);
-      seen.add(v.validatorIndex);
-      power += keeper.powerOf(v.validatorIndex);
+    const problem = this.certificateProblem(input);
+    if (problem === 'ignore') return;
+    if (problem !== null) {
+      this.out.push({
+        type: 'invalidMessage',
+        reason: `commit certificate: ${problem}`,
+        message: { kind: 'proposal', proposal: p },
+      });
+      return;
     }
-    if (power * 3n <= keeper.totalPower * 2n) return reject('precommits do not reach 2/3+ of the power');
+    const keeper = this.keeper!;
     this.wal(input);
     for (const v of input.precommits) {
       const result = keeper.addVote(v, true);
@@ -425,6 +407,35 @@ export class Driver {
     // The precommit quorum now exists, so the proposal is kept even past the per-round cap.
     this.acceptProposal(p, input);
     this.evaluate();
+  }
+
+  /** Why a certificate cannot be used: a reason, 'ignore' (not for this height), or null if sound. */
+  private certificateProblem(input: Extract<DriverInput, { type: 'commitCertificate' }>): string | null {
+    const p = input.proposal;
+    const shapeError = validateProposalShape(p);
+    if (shapeError !== null) return shapeError;
+    if (!Array.isArray(input.precommits)) return 'precommits must be a list';
+    if (!this.started || p.height !== this.currentHeight || this.rs.decision !== null) return 'ignore';
+    const keeper = this.keeper!;
+    if (p.proposerIndex !== this.config.proposer(p.height, p.round)) return 'proposal not from the proposer';
+    if (!this.config.verify({ kind: 'proposal', proposal: p })) return 'bad proposal signature';
+    const seen = new Set<number>();
+    let power = 0n;
+    for (const v of input.precommits) {
+      const err = validateVoteShape(v);
+      if (err !== null) return err;
+      if (v.type !== 'precommit' || v.height !== p.height || v.round !== p.round || v.valueId !== p.valueId) {
+        return 'a vote is not a precommit for the proposal';
+      }
+      if (seen.has(v.validatorIndex) || keeper.powerOf(v.validatorIndex) === 0n) {
+        return `duplicate or powerless validator ${v.validatorIndex}`;
+      }
+      if (!this.config.verify({ kind: 'vote', vote: v })) return `bad signature of ${v.validatorIndex}`;
+      seen.add(v.validatorIndex);
+      power += keeper.powerOf(v.validatorIndex);
+    }
+    if (power * 3n <= keeper.totalPower * 2n) return 'precommits do not reach 2/3+ of the power';
+    return null;
   }
 
   private acceptVote(vote: SignedVote, input: DriverInput): void {

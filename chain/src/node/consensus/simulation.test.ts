@@ -76,25 +76,31 @@ describe('consensus simulation', () => {
   });
 
   it('honest nodes report an equivocating validator with both of its votes', () => {
-    const result = runSimulation(
-      scenario({
-        seed: 3,
-        behaviors: [{ kind: 'honest' }, { kind: 'equivocate' }, { kind: 'honest' }, { kind: 'honest' }],
-      }),
-    );
-    expect(checkRun(result)).toEqual([]);
-    expect(result.evidence.length).toBeGreaterThan(0);
-    for (const e of result.evidence) {
-      expect(e.validatorIndex).toBe(1);
-      expect(e.voteA.validatorIndex).toBe(1);
-      expect(e.voteB.validatorIndex).toBe(1);
-      expect([e.voteA.round, e.voteA.type, e.voteA.height]).toEqual([
-        e.voteB.round,
-        e.voteB.type,
-        e.voteB.height,
-      ]);
-      expect(e.voteA.valueId).not.toEqual(e.voteB.valueId);
+    // Whether an honest node sees both versions depends on timing, so look across a few seeds.
+    let reported = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const result = runSimulation(
+        scenario({
+          seed,
+          network: { ...healthy, dropRate: 0.2, preGstMaxDelayMs: 500, gstMs: 5000 },
+          behaviors: [{ kind: 'honest' }, { kind: 'equivocate' }, { kind: 'honest' }, { kind: 'honest' }],
+        }),
+      );
+      expect(checkRun(result)).toEqual([]);
+      reported += result.evidence.length;
+      for (const e of result.evidence) {
+        expect(e.validatorIndex).toBe(1);
+        expect(e.voteA.validatorIndex).toBe(1);
+        expect(e.voteB.validatorIndex).toBe(1);
+        expect([e.voteA.round, e.voteA.type, e.voteA.height]).toEqual([
+          e.voteB.round,
+          e.voteB.type,
+          e.voteB.height,
+        ]);
+        expect(e.voteA.valueId).not.toEqual(e.voteB.valueId);
+      }
     }
+    expect(reported).toBeGreaterThan(0);
   });
 
   it('a partition with no 2/3 side decides nothing until it heals, then every height', () => {
