@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Driver, type DriverConfig, type DriverInput, type Effect } from './driver.js';
 import { ConsensusInputError, type ConsensusMessage, type SignedVote, type VoteType } from './types.js';
@@ -350,5 +351,115 @@ describe('Driver', () => {
     expect(replayedSigns).toEqual(signs);
     expect(replayed.roundState).toEqual(driver.roundState);
     expect(replayed.knownMessages()).toEqual(driver.knownMessages());
+  });
+
+  describe('commit certificates (catch-up)', () => {
+    const precommit = (i: number, valueId: string, round = 1): SignedVote =>
+      (vote(i, 'precommit', round, valueId) as { vote: SignedVote }).vote;
+    const prop = (proposal(1, 'C') as { proposal: import('./types.js').SignedProposal }).proposal;
+
+    it('decides from a proposal and 2/3+ precommits, counting votes past the equivocation bound', () => {
+      const { driver } = makeDriver(0);
+      feed(driver, { type: 'start', height: 1 });
+      // Validator 2 already used up its values in round 1 (an equivocator seen before).
+      for (const v of ['X', 'Y', 'Z']) feed(driver, vote(2, 'precommit', 1, v));
+      const e = feed(driver, {
+        type: 'commitCertificate',
+        proposal: prop,
+        precommits: [precommit(1, 'C'), precommit(2, 'C'), precommit(3, 'C')],
+      });
+      expect(ofType(e, 'validateProposal')).toMatchObject([{ valueId: 'C' }]);
+      const d = feed(driver, { type: 'proposalValidity', height: 1, valueId: 'C', valid: true });
+      expect(ofType(d, 'decide')).toMatchObject([{ height: 1, round: 1, valueId: 'C' }]);
+    });
+
+    it('rejects certificates without 2/3+, with foreign votes or a wrong proposer', () => {
+      const { driver } = makeDriver(0);
+      feed(driver, { type: 'start', height: 1 });
+      const cases: DriverInput[] = [
+        { type: 'commitCertificate', proposal: prop, precommits: [precommit(1, 'C'), precommit(2, 'C')] },
+        {
+          type: 'commitCertificate',
+          proposal: prop,
+          precommits: [precommit(1, 'C'), precommit(1, 'C'), precommit(2, 'C')],
+        },
+        {
+          type: 'commitCertificate',
+          proposal: prop,
+          precommits: [precommit(1, 'C'), precommit(2, 'D'), precommit(3, 'C')],
+        },
+        {
+          type: 'commitCertificate',
+          proposal: prop,
+          precommits: [precommit(1, 'C', 0), precommit(2, 'C'), precommit(3, 'C')],
+        },
+        {
+          type: 'commitCertificate',
+          proposal: { ...prop, proposerIndex: 0, signature: new Uint8Array([0]) },
+          precommits: [precommit(1, 'C'), precommit(2, 'C'), precommit(3, 'C')],
+        },
+        { type: 'commitCertificate', proposal: prop, precommits: 'nope' as never },
+      ];
+      for (const c of cases) {
+        const effects = driver.handle(c);
+        expect(effects.map((x) => x.type)).toEqual(['invalidMessage']);
+      }
+      expect(driver.step).toBe('propose');
+    });
+  });
+
+  it('never throws on arbitrary peer messages (fast-check)', () => {
+    const anything = fc.oneof(
+      fc.integer({ min: -3, max: 8 }),
+      fc.constantFrom(null, undefined, 'A', 'B', '', 1.5, Number.NaN, 2 ** 40, -1),
+      fc.constant(new Uint8Array([1])),
+    );
+    const arbVote = fc.record({
+      type: fc.constantFrom('prevote', 'precommit', 'other', 3),
+      height: fc.oneof(fc.constantFrom(1, 2, 0), anything),
+      round: fc.oneof(fc.integer({ min: 0, max: 3 }), anything),
+      valueId: fc.oneof(fc.constantFrom('A', 'B', null), anything),
+      validatorIndex: fc.oneof(fc.integer({ min: 0, max: 4 }), anything),
+      signature: fc.oneof(
+        fc.integer({ min: 0, max: 4 }).map((i) => new Uint8Array([i])),
+        anything,
+      ),
+    });
+    const arbProposal = fc.record({
+      height: fc.oneof(fc.constantFrom(1, 2), anything),
+      round: fc.oneof(fc.integer({ min: 0, max: 3 }), anything),
+      valueId: fc.oneof(fc.constantFrom('A', 'B'), anything),
+      polRound: fc.oneof(fc.integer({ min: -1, max: 3 }), anything),
+      proposerIndex: fc.oneof(fc.integer({ min: 0, max: 4 }), anything),
+      signature: fc.oneof(
+        fc.integer({ min: 0, max: 4 }).map((i) => new Uint8Array([i])),
+        anything,
+      ),
+    });
+    const arbInput = fc.oneof(
+      arbVote.map((vote) => ({ type: 'vote', vote }) as DriverInput),
+      arbProposal.map((proposal) => ({ type: 'proposal', proposal }) as DriverInput),
+      fc
+        .tuple(arbProposal, fc.array(arbVote, { maxLength: 5 }))
+        .map(
+          ([proposal, precommits]) => ({ type: 'commitCertificate', proposal, precommits }) as DriverInput,
+        ),
+      fc.constantFrom<DriverInput>(
+        { type: 'timeout', height: 1, round: 0, step: 'propose' },
+        { type: 'timeout', height: 1, round: 0, step: 'prevote' },
+        { type: 'timeout', height: 1, round: 0, step: 'precommit' },
+        { type: 'timeout', height: 1, round: 0, step: 'commit' },
+        { type: 'proposalValidity', height: 1, valueId: 'A', valid: true },
+        { type: 'proposalValidity', height: 1, valueId: 'B', valid: false },
+      ),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3 }), fc.array(arbInput, { maxLength: 40 }), (self, inputs) => {
+        const { driver } = makeDriver(self);
+        feed(driver, { type: 'start', height: 1 });
+        for (const input of inputs) feed(driver, input);
+      }),
+      { numRuns: 1500 },
+    );
   });
 });
