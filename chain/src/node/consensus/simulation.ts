@@ -12,7 +12,12 @@
  * one correct process reaches every correct process after GST. Here a node that made no progress
  * since its last gossip tick re-sends everything it holds for its height, and a node that hears
  * from a peer at a lower height sends that peer the height's decision (proposal + precommits),
- * like CometBFT's catch-up gossip.
+ * like CometBFT's catch-up gossip (as a `commitCertificate` input).
+ *
+ * Checks: `checkRun` (safety: one value per height among honest deciders, no honest double-sign;
+ * liveness: every live node decides every height before `livenessBoundMs`). That the checks can
+ * fail is itself tested: equivocators with 1/3+ of the power fork the honest nodes, and disabling
+ * the lock check of line 23 in the round machine makes some of the 1000 first seeds fork.
  */
 import { Driver, type DriverInput, type Effect } from './driver.js';
 import { Prng } from './prng.js';
@@ -30,7 +35,11 @@ export type Behavior =
   | { readonly kind: 'honest' }
   /** Sends nothing and processes nothing from `fromHeight` on (default: from the start). */
   | { readonly kind: 'silent'; readonly fromHeight?: number }
-  /** Runs the protocol but sends conflicting proposals and votes to two halves of its peers. */
+  /**
+   * Runs the protocol but sends conflicting proposals and votes to two groups of honest peers
+   * (colluding with other equivocators on the split), and also prevotes and precommits every
+   * proposal it receives. Honest nodes survive this only through their locks.
+   */
   | { readonly kind: 'equivocate' };
 
 export interface NetworkConfig {
