@@ -51,6 +51,7 @@ import { authModule } from './modules/auth/module.js';
 import { BankKeeper } from './modules/bank/keeper.js';
 import { StoreKey as BankStoreKey } from './modules/bank/keys.js';
 import { bankModule } from './modules/bank/module.js';
+import { addressToBech32 } from './types/address.js';
 import { type BlockHeader, Context } from './types/context.js';
 import { type DecCoin, parseDecCoins } from './types/decimal.js';
 import {
@@ -263,6 +264,37 @@ export class HearthApp extends BaseApplication {
       gasUsed: r.gasUsed,
       events: r.events,
       codespace: r.codespace,
+    };
+  }
+
+  /**
+   * What the node's mempool orders by: the tx's first signer, that signer's sequence and the fee
+   * per unit of gas. Undefined for a tx that does not decode (it never passed CheckTx anyway).
+   */
+  mempoolTxInfo(tx: Uint8Array): { sender: string; sequence: bigint; priority: bigint } | undefined {
+    let decoded: ReturnType<typeof decodeTx>;
+    try {
+      decoded = decodeTx(tx, this.runner.limits);
+    } catch {
+      return undefined;
+    }
+    const signer = decoded.authInfo.signerInfos[0];
+    const first = decoded.body.messages[0];
+    const handler = first && this.msgRouter.route(first.typeUrl);
+    if (!signer || !first || !handler) return undefined;
+    let sender: Uint8Array | undefined;
+    try {
+      sender = handler.handler.signers(handler.handler.decode(first.value))[0];
+    } catch {
+      return undefined;
+    }
+    if (!sender) return undefined;
+    const fee = decoded.authInfo.fee!;
+    const amount = fee.amount[0] ? BigInt(fee.amount[0].amount) : 0n;
+    return {
+      sender: addressToBech32(sender),
+      sequence: signer.sequence,
+      priority: fee.gasLimit > 0n ? amount / fee.gasLimit : 0n,
     };
   }
 

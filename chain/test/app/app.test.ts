@@ -216,6 +216,23 @@ describe('HearthApp with CosmJS-signed transactions', () => {
     expect(block.txResults[0]!.gasWanted).toBe(gasLimit);
   });
 
+  it('tells the mempool the sender, sequence and fee priority of a tx', async () => {
+    const app = await freshChain();
+    const tx = await signTx(wallet, alice, [sendMsg(alice, carol, 1n)], {
+      accountNumber: 0n,
+      sequence: 7n,
+      fee: defaultFee(100_000n),
+    });
+    expect(app.mempoolTxInfo(tx)).toEqual({ sender: alice, sequence: 7n, priority: 0n });
+    const rich = await signTx(wallet, alice, [sendMsg(alice, carol, 1n)], {
+      accountNumber: 0n,
+      sequence: 8n,
+      fee: { amount: [{ denom: DENOM, amount: '300000' }], gas: '100000' },
+    });
+    expect(app.mempoolTxInfo(rich)?.priority).toBe(3n);
+    expect(app.mempoolTxInfo(Uint8Array.of(1, 2, 3))).toBeUndefined();
+  });
+
   it('decodes a hearth address through CosmJS fromBech32 (scure/base pin)', () => {
     const { prefix, data } = fromBech32(alice);
     expect(prefix).toBe('hearth');
