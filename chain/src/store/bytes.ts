@@ -15,6 +15,25 @@ export function sha256(data: Uint8Array): Uint8Array {
 
 export const EMPTY_HASH: Uint8Array = sha256(new Uint8Array(0));
 
+/**
+ * SHA-256 as a 32-character latin1 string: node:crypto returns it ~2.5x faster than a Buffer,
+ * and a string is one small heap object, which keeps millions of cached node hashes cheap
+ * for the garbage collector.
+ */
+export function sha256Str(data: Uint8Array): string {
+  return nodeHash('sha256', data, 'binary');
+}
+
+export function strToBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+export function bytesToStr(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+}
+
 /** Bytewise (unsigned, lexicographic) comparison: negative, zero or positive. */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
@@ -106,6 +125,14 @@ export class ByteWriter {
     this.ensure(bytes.length);
     this.buf.set(bytes, this.pos);
     this.pos += bytes.length;
+  }
+  /** The bytes of a latin1 string (one byte per char). */
+  latin1(str: string): void {
+    this.ensure(str.length);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < str.length; i++) buf[p++] = str.charCodeAt(i);
+    this.pos = p;
   }
   /** uvarint length prefix, then the bytes. */
   bytes(bytes: Uint8Array): void {

@@ -13,7 +13,7 @@
  * leaves either the old or the new version. Opening loads the newest complete snapshot and
  * replays the changesets after it; snapshots without a marker are leftovers of a crash.
  */
-import { ByteReader, ByteWriter } from './bytes.js';
+import { ByteReader, ByteWriter, bytesToStr } from './bytes.js';
 import { hashNode, Node, type WriteOp } from './tree.js';
 
 export const TAG = {
@@ -174,7 +174,7 @@ export function* snapshotChunks(roots: readonly (Node | undefined)[]): Generator
         w.byte(1);
         w.uvarint(n.version);
       }
-      w.raw(h);
+      w.latin1(h);
       if (w.pos >= CHUNK_BYTES) {
         yield w.finish();
         w.reset();
@@ -210,7 +210,7 @@ export class SnapshotDecoder {
         const key = r.bytes();
         const value = r.bytes();
         const n = new Node(key, value, undefined, undefined, 0, 1, version, 0);
-        n.hash = r.raw(32);
+        n.hash = bytesToStr(r.raw(32));
         this.stack.push(n);
         this.mins.push(key);
         this.leavesLeft--;
@@ -230,7 +230,7 @@ export class SnapshotDecoder {
           version,
           0,
         );
-        n.hash = r.raw(32);
+        n.hash = bytesToStr(r.raw(32));
         this.stack.push(n);
       } else throw new Error(`corrupt snapshot: record kind ${kind}`);
     }

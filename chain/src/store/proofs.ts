@@ -14,7 +14,7 @@
  */
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { ByteWriter, compareBytes, concatBytes, EMPTY_HASH, sha256 } from './bytes.js';
-import { hashNode, type Node, treeIterate, treeIterateReverse, treePath } from './tree.js';
+import { type Node, nodeHashBytes, nodeHeader, treeIterate, treeIterateReverse, treePath } from './tree.js';
 
 /** ics23 HashOp.SHA256 and LengthOp.VAR_PROTO. */
 const SHA256 = 1;
@@ -87,9 +87,7 @@ export function encodeCommitmentProof(proof: CommitmentProof): Uint8Array {
 
 function nodePrefix(w: ByteWriter, n: Node): void {
   w.reset();
-  w.svarint(n.height);
-  w.svarint(n.size);
-  w.svarint(n.version);
+  w.raw(nodeHeader(n));
 }
 
 /** Existence proof of a key present in the tree; undefined when absent. */
@@ -109,11 +107,11 @@ export function iavlExistenceProof(root: Node | undefined, key: Uint8Array): Exi
       w.byte(32);
       const suffix = new Uint8Array(33);
       suffix[0] = 32;
-      suffix.set(hashNode(n.right as Node), 1);
+      suffix.set(nodeHashBytes(n.right as Node), 1);
       ops.push({ prefix: w.finish(), suffix });
     } else {
       w.byte(32);
-      w.raw(hashNode(n.left as Node));
+      w.raw(nodeHashBytes(n.left as Node));
       w.byte(32);
       ops.push({ prefix: w.finish(), suffix: new Uint8Array(0) });
     }

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { compareBytes, concatBytes, sha256 } from './bytes.js';
 import { collect, hex, Model } from './testing/model.js';
 import {
-  hashNode,
   Mutator,
   type Node,
+  nodeHashBytes,
   rootHash,
   treeGet,
   treeIterate,
@@ -150,10 +150,10 @@ describe('IAVL tree', () => {
     const ops: WriteOp[] = [];
     for (let i = 0; i < 64; i++) ops.push({ key: b(i), value: b(i) });
     root = new Mutator(1).apply(root, ops) as Node;
-    const before = hashNode(root);
+    const before = nodeHashBytes(root);
     const left = root.left as Node;
     root = new Mutator(2).apply(root, [{ key: b(63), value: b(1) }]) as Node;
     expect(root.left).toBe(left);
-    expect(hex(hashNode(root))).not.toBe(hex(before));
+    expect(hex(nodeHashBytes(root))).not.toBe(hex(before));
   });
 });

@@ -12,7 +12,7 @@
  * Insert, remove and rebalancing mirror iavl's `recursiveSet`, `recursiveRemove` and `balance`
  * so that the same ordered writes give the same shape (and so the same hashes) as iavl.
  */
-import { ByteWriter, compareBytes, EMPTY_HASH, sha256 } from './bytes.js';
+import { compareBytes, EMPTY_HASH, sha256Str, strToBytes } from './bytes.js';
 
 export class Node {
   /** Leaf: its key. Inner: the smallest key of its right subtree. */
@@ -24,7 +24,8 @@ export class Node {
   height: number;
   size: number;
   version: number;
-  hash: Uint8Array | undefined;
+  /** SHA-256 of the node's preimage as a latin1 string (see bytes.ts `sha256Str`). */
+  hash: string | undefined;
   /** The batch (`Mutator`) that created this node and may still change it in place. */
   owner: number;
   constructor(
@@ -202,41 +203,96 @@ function update(n: Node): void {
   n.size = l.size + r.size;
 }
 
-const hashWriter = new ByteWriter(128);
+/** Scratch space for preimages, with cached views per length (no allocation per hash). */
+let scratch = new Uint8Array(1024);
+let views: Uint8Array[] = [];
+
+function view(len: number): Uint8Array {
+  let v = views[len];
+  if (v === undefined) {
+    v = scratch.subarray(0, len);
+    views[len] = v;
+  }
+  return v;
+}
+
+function ensureScratch(len: number): void {
+  if (len <= scratch.length) return;
+  let size = scratch.length * 2;
+  while (size < len) size *= 2;
+  scratch = new Uint8Array(size);
+  views = [];
+}
+
+/** Writes `n` as a uvarint at `pos`; returns the next position. */
+function putUvarint(buf: Uint8Array, pos: number, n: number): number {
+  let v = n;
+  let p = pos;
+  while (v >= 0x80) {
+    buf[p++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  buf[p++] = v;
+  return p;
+}
+
+/** Zigzag varint of a non-negative safe integer below 2^52 (heights, sizes, versions). */
+function putZigzag(buf: Uint8Array, pos: number, n: number): number {
+  return putUvarint(buf, pos, n * 2);
+}
+
+function putHash(buf: Uint8Array, pos: number, h: string): number {
+  let p = pos;
+  buf[p++] = 32;
+  for (let i = 0; i < 32; i++) buf[p++] = h.charCodeAt(i);
+  return p;
+}
+
+/** The varint header every node preimage starts with: height, size, version (zigzag). */
+export function nodeHeader(n: Node): Uint8Array {
+  const buf = new Uint8Array(30);
+  let p = putZigzag(buf, 0, n.height);
+  p = putZigzag(buf, p, n.size);
+  p = putZigzag(buf, p, n.version);
+  return buf.slice(0, p);
+}
 
 /** The node's hash, computing (and caching) any missing hashes below it. */
-export function hashNode(n: Node): Uint8Array {
+export function hashNode(n: Node): string {
   if (n.hash !== undefined) return n.hash;
   if (n.height === 0) {
-    const vh = sha256(n.value as Uint8Array);
-    const w = hashWriter;
-    w.reset();
-    w.byte(0);
-    w.byte(2);
-    w.svarint(n.version);
-    w.bytes(n.key);
-    w.byte(32);
-    w.raw(vh);
-    n.hash = sha256(w.view());
+    const key = n.key;
+    const vh = sha256Str(n.value as Uint8Array);
+    ensureScratch(key.length + 64);
+    const buf = scratch;
+    buf[0] = 0;
+    buf[1] = 2;
+    let p = putZigzag(buf, 2, n.version);
+    p = putUvarint(buf, p, key.length);
+    buf.set(key, p);
+    p = putHash(buf, p + key.length, vh);
+    n.hash = sha256Str(view(p));
     return n.hash;
   }
   const lh = hashNode(n.left as Node);
   const rh = hashNode(n.right as Node);
-  const w = hashWriter;
-  w.reset();
-  w.svarint(n.height);
-  w.svarint(n.size);
-  w.svarint(n.version);
-  w.byte(32);
-  w.raw(lh);
-  w.byte(32);
-  w.raw(rh);
-  n.hash = sha256(w.view());
+  const buf = scratch;
+  let p = putZigzag(buf, 0, n.height);
+  p = putZigzag(buf, p, n.size);
+  p = putZigzag(buf, p, n.version);
+  p = putHash(buf, p, lh);
+  p = putHash(buf, p, rh);
+  n.hash = sha256Str(view(p));
   return n.hash;
 }
 
+/** A node's hash as bytes. */
+export function nodeHashBytes(n: Node): Uint8Array {
+  return strToBytes(hashNode(n));
+}
+
 export function rootHash(root: Node | undefined): Uint8Array {
-  return root === undefined ? EMPTY_HASH : hashNode(root);
+  return root === undefined ? EMPTY_HASH : nodeHashBytes(root);
 }
 
 export function treeGet(root: Node | undefined, key: Uint8Array): Uint8Array | undefined {
