@@ -138,6 +138,7 @@ describe('Mempool admission', () => {
     await expect(mempool.checkTx(mk('a', 0, 0, 1, 'x'.repeat(20)))).rejects.toThrow(
       'Tx too large. Max size is 20, but got 28',
     );
+    await expect(mempool.checkTx(new Uint8Array(21).fill(65))).rejects.toBeInstanceOf(TxTooLargeError);
     await expect(mempool.checkTx(new Uint8Array())).rejects.toThrow('tx is empty');
     await mempool.checkTx(mk('a', 0));
     await mempool.checkTx(mk('b', 0));
