@@ -3,5 +3,6 @@
  * through `openLevelDb`, or `MemoryDb` in tests), plus the RPC's pagination rules.
  */
 export * from './blockIndexer.js';
+export * from './indexBlock.js';
 export * from './pagination.js';
 export * from './txIndexer.js';

@@ -8,6 +8,7 @@ import { MemoryDb, openLevelDb } from '../../store/db.js';
 import { matchesIndexed, parseQuery, QuerySyntaxError } from '../events/query.js';
 import { txHash } from '../types/index.js';
 import { BlockIndexer } from './blockIndexer.js';
+import { indexFinalizedBlock } from './indexBlock.js';
 import { PaginationError, pageWindow, validatePerPage } from './pagination.js';
 import { TxIndexer, type TxToIndex } from './txIndexer.js';
 
@@ -310,6 +311,31 @@ describe('BlockIndexer', () => {
     const idx = await blocks();
     await idx.index(4n, [ev('mint', ['amount', '1'])]);
     expect((await idx.search("slash.reason = 'missing_signature'")).heights).toEqual([12n, 8n]);
+  });
+});
+
+describe('indexFinalizedBlock', () => {
+  it("indexes a block's txs and block events together", async () => {
+    const txs = new TxIndexer(new MemoryDb());
+    const blocks = new BlockIndexer(new MemoryDb());
+    const body = [enc.encode('t0'), enc.encode('t1')];
+    const res = {
+      events: [ev('mint', ['amount', '5'])],
+      txResults: [
+        ExecTxResult.fromPartial({ events: [ev('m', ['s', 'a'])] }),
+        ExecTxResult.fromPartial({ code: 3 }),
+      ],
+    };
+    await indexFinalizedBlock({ txs, blocks }, 9n, body, res);
+    expect((await txs.search('tx.height = 9')).txs.map((t) => [t.index, t.result.code])).toEqual([
+      [0, 0],
+      [1, 3],
+    ]);
+    expect((await blocks.search('mint.amount = 5')).heights).toEqual([9n]);
+    await expect(indexFinalizedBlock({ txs }, 10n, body, { events: [], txResults: [] })).rejects.toThrow(
+      'block 10 has 2 txs but 0 tx results',
+    );
+    await indexFinalizedBlock({}, 11n, body, res);
   });
 });
 

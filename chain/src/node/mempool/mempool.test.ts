@@ -194,6 +194,20 @@ describe('Mempool ordering and reaping', () => {
     expect(mempool.unconfirmed(2).map(label)).toEqual(['B0', 'B1']);
   });
 
+  it('orders a tx whose info cannot be read by arrival', async () => {
+    const app = new SequenceApp();
+    app.acceptAll = true;
+    const mempool = new Mempool({
+      app,
+      txInfo: (tx) => {
+        if (parse(tx).sender === 'X') throw new Error('undecodable');
+        return txInfo(tx);
+      },
+    });
+    for (const tx of [mk('X', 0, 50), mk('A', 0, 9)]) await mempool.checkTx(tx);
+    expect(mempool.reap(-1, -1).map(label)).toEqual(['A0', 'X0']);
+  });
+
   it('is arrival order without txInfo', async () => {
     const app = new SequenceApp();
     app.acceptAll = true;

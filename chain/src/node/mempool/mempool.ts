@@ -218,7 +218,7 @@ export class Mempool {
         hash,
         height: this.height,
         gasWanted: res.gasWanted,
-        info: this.txInfo?.(tx, res),
+        info: this.infoOf(tx, res),
         arrival: this.arrivals++,
       };
       this.txs.set(key, entry);
@@ -233,6 +233,15 @@ export class Mempool {
       return res;
     } finally {
       this.unlock();
+    }
+  }
+
+  /** The app-specific ordering info; a tx it cannot describe is ordered by arrival. */
+  private infoOf(tx: Uint8Array, res: ResponseCheckTx): TxInfo | undefined {
+    try {
+      return this.txInfo?.(tx, res);
+    } catch {
+      return undefined;
     }
   }
 
@@ -416,7 +425,7 @@ export class Mempool {
           continue;
         }
         t.gasWanted = res.gasWanted;
-        t.info = this.txInfo?.(t.tx, res) ?? t.info;
+        t.info = this.infoOf(t.tx, res) ?? t.info;
       }
     }
     return { removed, evicted };
