@@ -32,18 +32,29 @@ describe('generated codecs keep 64-bit integers exact (KNOWN TRAP: cosmjs-types 
       const provider = providerV1.Params.fromPartial({ heartbeatInterval: v });
       expect(providerV1.Params.decode(providerV1.Params.encode(provider).finish()).heartbeatInterval).toBe(v);
 
-      const escrow = escrowV1.Params.fromPartial({ takeRateBps: 250, settlementInterval: v });
+      const escrow = escrowV1.Params.fromPartial({ takeRateBps: 250 });
       expect(escrowV1.Params.decode(escrowV1.Params.encode(escrow).finish())).toEqual(escrow);
+
+      const payment = escrowV1.Payment.fromPartial({ dseq: v, paidBlocks: v, createdAt: v });
+      expect(escrowV1.Payment.decode(escrowV1.Payment.encode(payment).finish())).toEqual(payment);
+      const bid = marketV1.Bid.fromPartial({ id: { dseq: v }, createdAt: v, expiresAt: v });
+      expect(marketV1.Bid.decode(marketV1.Bid.encode(bid).finish())).toEqual(bid);
     }
   });
 
   it('writes the canonical varint bytes', () => {
     // field 3 (bid_ttl_blocks), wire type 0 -> tag 0x18; 2^63-1 is nine varint bytes.
-    const max63 = marketV1.Params.encode({ bidTtlBlocks: 2n ** 63n - 1n, orderMaxBids: 0 }).finish();
+    const max63 = marketV1.Params.encode(
+      marketV1.Params.fromPartial({ bidTtlBlocks: 2n ** 63n - 1n, orderMaxBids: 0 }),
+    ).finish();
     expect(toHex(max63)).toBe('18ffffffffffffffff7f');
-    const p31 = providerV1.Params.encode({ heartbeatInterval: 2n ** 31n }).finish();
+    const p31 = providerV1.Params.encode(
+      providerV1.Params.fromPartial({ heartbeatInterval: 2n ** 31n }),
+    ).finish();
     expect(toHex(p31)).toBe('108080808008');
-    const p32 = providerV1.Params.encode({ heartbeatInterval: 2n ** 32n + 5n }).finish();
+    const p32 = providerV1.Params.encode(
+      providerV1.Params.fromPartial({ heartbeatInterval: 2n ** 32n + 5n }),
+    ).finish();
     expect(toHex(p32)).toBe('108580808010');
   });
 
@@ -55,7 +66,11 @@ describe('generated codecs keep 64-bit integers exact (KNOWN TRAP: cosmjs-types 
         fc.string(),
         fc.string(),
         (ttl, maxBids, denom, amount) => {
-          const params = { bidMinDeposit: { denom, amount }, orderMaxBids: maxBids, bidTtlBlocks: ttl };
+          const params = marketV1.Params.fromPartial({
+            bidMinDeposit: { denom, amount },
+            orderMaxBids: maxBids,
+            bidTtlBlocks: ttl,
+          });
           const bytes = marketV1.Params.encode(params).finish();
           expect(marketV1.Params.decode(bytes)).toEqual(params);
           expect(marketV1.Params.fromJSON(marketV1.Params.toJSON(params))).toEqual(params);
@@ -88,7 +103,9 @@ describe('generated codecs keep 64-bit integers exact (KNOWN TRAP: cosmjs-types 
   });
 
   it('rejects truncated input with an error', () => {
-    const bytes = marketV1.Params.encode({ bidTtlBlocks: 2n ** 63n - 1n, orderMaxBids: 1 }).finish();
+    const bytes = marketV1.Params.encode(
+      marketV1.Params.fromPartial({ bidTtlBlocks: 2n ** 63n - 1n, orderMaxBids: 1 }),
+    ).finish();
     expect(() => marketV1.Params.decode(bytes.slice(0, 5))).toThrow();
   });
 
@@ -107,24 +124,25 @@ describe('generated codecs keep 64-bit integers exact (KNOWN TRAP: cosmjs-types 
 
 describe('service descriptors', () => {
   it('name the Msg and Query method paths used for routing', () => {
-    expect(hearthQueryServices.flatMap((s) => serviceMethods(s).map((m) => m.path))).toEqual([
-      '/hearth.provider.v1.Query/Params',
-      '/hearth.market.v1.Query/Params',
-      '/hearth.escrow.v1.Query/Params',
-    ]);
-    expect(hearthMsgServices.flatMap((s) => serviceMethods(s).map((m) => m.path))).toEqual([
-      '/hearth.provider.v1.Msg/UpdateParams',
-      '/hearth.market.v1.Msg/UpdateParams',
-      '/hearth.escrow.v1.Msg/UpdateParams',
-    ]);
-    const [params] = serviceMethods(marketV1.QueryDefinition);
+    const paths = hearthQueryServices.flatMap((s) => serviceMethods(s).map((m) => m.path));
+    expect(paths).toContain('/hearth.provider.v1.Query/Providers');
+    expect(paths).toContain('/hearth.market.v1.Query/Leases');
+    expect(paths).toContain('/hearth.escrow.v1.Query/Account');
+    for (const m of ['provider', 'market', 'escrow']) expect(paths).toContain(`/hearth.${m}.v1.Query/Params`);
+    const msgs = hearthMsgServices.flatMap((s) => serviceMethods(s).map((m) => m.path));
+    expect(msgs).toContain('/hearth.market.v1.Msg/CreateLease');
+    expect(msgs).toContain('/hearth.escrow.v1.Msg/DepositDeployment');
+    expect(msgs).toContain('/hearth.provider.v1.Msg/ProviderHeartbeat');
+    const params = serviceMethods(marketV1.QueryDefinition).find((m) => m.method === 'Params');
     expect(params?.requestType).toBe(marketV1.QueryParamsRequest);
     expect(params?.responseType).toBe(marketV1.QueryParamsResponse);
   });
 
   it('QueryClientImpl speaks the CosmJS ProtobufRpcClient protocol', async () => {
     const calls: string[] = [];
-    const want = { params: { bidTtlBlocks: 2n ** 63n - 1n, orderMaxBids: 3 } };
+    const want = marketV1.QueryParamsResponse.fromPartial({
+      params: { bidTtlBlocks: 2n ** 63n - 1n, orderMaxBids: 3 },
+    });
     const rpc = {
       request: async (service: string, method: string, data: Uint8Array) => {
         calls.push(`/${service}/${method}:${data.length}`);

@@ -3,7 +3,7 @@ import { Registry } from '@cosmjs/proto-signing';
 import { defaultRegistryTypes } from '@cosmjs/stargate';
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import { describe, expect, it } from 'vitest';
-import { escrowV1, marketV1, providerV1 } from './index.js';
+import { escrowV1, marketV1, type providerV1 } from './index.js';
 import { createHearthRegistry, hearthTypes } from './registry.js';
 
 // The governance module account: bech32(sha256("gov")[:20]); with prefix cosmos it is the
@@ -13,15 +13,37 @@ const govAuthority = 'hearth10d07y265gmmuvt4z0w9aw880jnsr700jesqhc8';
 describe('hearthTypes', () => {
   it('lists every Hearth Msg by type URL, sorted', () => {
     expect(hearthTypes.map(([url]) => url)).toEqual([
+      '/hearth.escrow.v1.MsgDepositDeployment',
       '/hearth.escrow.v1.MsgUpdateParams',
+      '/hearth.escrow.v1.MsgWithdrawLease',
+      '/hearth.market.v1.MsgCloseBid',
+      '/hearth.market.v1.MsgCloseDeployment',
+      '/hearth.market.v1.MsgCloseGroup',
+      '/hearth.market.v1.MsgCloseLease',
+      '/hearth.market.v1.MsgCreateBid',
+      '/hearth.market.v1.MsgCreateDeployment',
+      '/hearth.market.v1.MsgCreateLease',
+      '/hearth.market.v1.MsgPauseGroup',
+      '/hearth.market.v1.MsgStartGroup',
+      '/hearth.market.v1.MsgUpdateDeployment',
       '/hearth.market.v1.MsgUpdateParams',
+      '/hearth.provider.v1.MsgBondProvider',
+      '/hearth.provider.v1.MsgCreateProvider',
+      '/hearth.provider.v1.MsgDeleteAttributes',
+      '/hearth.provider.v1.MsgDeleteProvider',
+      '/hearth.provider.v1.MsgProviderHeartbeat',
+      '/hearth.provider.v1.MsgSetProviderStatus',
+      '/hearth.provider.v1.MsgSignAttributes',
+      '/hearth.provider.v1.MsgUnbondProvider',
       '/hearth.provider.v1.MsgUpdateParams',
+      '/hearth.provider.v1.MsgUpdateProvider',
     ]);
-    expect(hearthTypes.map(([, type]) => type)).toEqual([
+    expect(hearthTypes.find(([url]) => url === '/hearth.escrow.v1.MsgUpdateParams')?.[1]).toBe(
       escrowV1.MsgUpdateParams,
-      marketV1.MsgUpdateParams,
-      providerV1.MsgUpdateParams,
-    ]);
+    );
+    expect(hearthTypes.find(([url]) => url === '/hearth.market.v1.MsgCreateLease')?.[1]).toBe(
+      marketV1.MsgCreateLease,
+    );
     expect(Object.isFrozen(hearthTypes)).toBe(true);
   });
 
@@ -73,7 +95,7 @@ describe('createHearthRegistry', () => {
       typeUrl: '/hearth.escrow.v1.MsgUpdateParams',
       value: escrowV1.MsgUpdateParams.fromPartial({
         authority: govAuthority,
-        params: { takeRateBps: 250, settlementInterval: 2n ** 40n },
+        params: { takeRateBps: 250 },
       }),
     };
     const bankMsg = {

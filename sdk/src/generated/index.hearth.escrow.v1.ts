@@ -5,6 +5,7 @@
 
 /* eslint-disable */
 
+export * from "./hearth/escrow/v1/escrow.js";
 export * from "./hearth/escrow/v1/params.js";
 export * from "./hearth/escrow/v1/genesis.js";
 export * from "./hearth/escrow/v1/query.js";

@@ -5,6 +5,7 @@
 
 /* eslint-disable */
 
+export * from "./hearth/market/v1/market.js";
 export * from "./hearth/market/v1/params.js";
 export * from "./hearth/market/v1/genesis.js";
 export * from "./hearth/market/v1/query.js";

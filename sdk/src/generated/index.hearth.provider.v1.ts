@@ -6,6 +6,7 @@
 /* eslint-disable */
 
 export * from "./hearth/provider/v1/params.js";
+export * from "./hearth/provider/v1/provider.js";
 export * from "./hearth/provider/v1/genesis.js";
 export * from "./hearth/provider/v1/query.js";
 export * from "./hearth/provider/v1/tx.js";

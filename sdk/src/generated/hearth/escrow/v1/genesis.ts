@@ -6,15 +6,18 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Account, Payment } from "./escrow.js";
 import { Params } from "./params.js";
 
 /** GenesisState is the escrow module's state at genesis. */
 export interface GenesisState {
   params?: Params | undefined;
+  accounts: Account[];
+  payments: Payment[];
 }
 
 function createBaseGenesisState(): GenesisState {
-  return { params: undefined };
+  return { params: undefined, accounts: [], payments: [] };
 }
 
 export const GenesisState: MessageFns<GenesisState, "hearth.escrow.v1.GenesisState"> = {
@@ -23,6 +26,12 @@ export const GenesisState: MessageFns<GenesisState, "hearth.escrow.v1.GenesisSta
   encode(message: GenesisState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.params !== undefined) {
       Params.encode(message.params, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.accounts) {
+      Account.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.payments) {
+      Payment.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -48,6 +57,22 @@ export const GenesisState: MessageFns<GenesisState, "hearth.escrow.v1.GenesisSta
             message.params = Params.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accounts.push(Account.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.payments.push(Payment.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -61,13 +86,23 @@ export const GenesisState: MessageFns<GenesisState, "hearth.escrow.v1.GenesisSta
   },
 
   fromJSON(object: any): GenesisState {
-    return { params: isSet(object.params) ? Params.fromJSON(object.params) : undefined };
+    return {
+      params: isSet(object.params) ? Params.fromJSON(object.params) : undefined,
+      accounts: globalThis.Array.isArray(object?.accounts) ? object.accounts.map((e: any) => Account.fromJSON(e)) : [],
+      payments: globalThis.Array.isArray(object?.payments) ? object.payments.map((e: any) => Payment.fromJSON(e)) : [],
+    };
   },
 
   toJSON(message: GenesisState): unknown {
     const obj: any = {};
     if (message.params !== undefined) {
       obj.params = Params.toJSON(message.params);
+    }
+    if (message.accounts?.length) {
+      obj.accounts = message.accounts.map((e) => Account.toJSON(e));
+    }
+    if (message.payments?.length) {
+      obj.payments = message.payments.map((e) => Payment.toJSON(e));
     }
     return obj;
   },
@@ -80,6 +115,8 @@ export const GenesisState: MessageFns<GenesisState, "hearth.escrow.v1.GenesisSta
     message.params = (object.params !== undefined && object.params !== null)
       ? Params.fromPartial(object.params)
       : undefined;
+    message.accounts = object.accounts?.map((e) => Account.fromPartial(e)) || [];
+    message.payments = object.payments?.map((e) => Payment.fromPartial(e)) || [];
     return message;
   },
 };

@@ -14,12 +14,10 @@ export interface Params {
    * the community pool instead of the provider.
    */
   takeRateBps: number;
-  /** settlement_interval is the number of blocks between two settlements of an open lease. */
-  settlementInterval: bigint;
 }
 
 function createBaseParams(): Params {
-  return { takeRateBps: 0, settlementInterval: 0n };
+  return { takeRateBps: 0 };
 }
 
 export const Params: MessageFns<Params, "hearth.escrow.v1.Params"> = {
@@ -28,12 +26,6 @@ export const Params: MessageFns<Params, "hearth.escrow.v1.Params"> = {
   encode(message: Params, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.takeRateBps !== 0) {
       writer.uint32(8).uint32(message.takeRateBps);
-    }
-    if (message.settlementInterval !== 0n) {
-      if (BigInt.asUintN(64, message.settlementInterval) !== message.settlementInterval) {
-        throw new globalThis.Error("value provided for field message.settlementInterval of type uint64 too large");
-      }
-      writer.uint32(16).uint64(message.settlementInterval);
     }
     return writer;
   },
@@ -59,14 +51,6 @@ export const Params: MessageFns<Params, "hearth.escrow.v1.Params"> = {
             message.takeRateBps = reader.uint32();
             continue;
           }
-          case 2: {
-            if (tag !== 16) {
-              break;
-            }
-
-            message.settlementInterval = reader.uint64() as bigint;
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -86,11 +70,6 @@ export const Params: MessageFns<Params, "hearth.escrow.v1.Params"> = {
         : isSet(object.take_rate_bps)
         ? globalThis.Number(object.take_rate_bps)
         : 0,
-      settlementInterval: isSet(object.settlementInterval)
-        ? BigInt(object.settlementInterval)
-        : isSet(object.settlement_interval)
-        ? BigInt(object.settlement_interval)
-        : 0n,
     };
   },
 
@@ -98,9 +77,6 @@ export const Params: MessageFns<Params, "hearth.escrow.v1.Params"> = {
     const obj: any = {};
     if (message.takeRateBps !== 0) {
       obj.takeRateBps = Math.round(message.takeRateBps);
-    }
-    if (message.settlementInterval !== 0n) {
-      obj.settlementInterval = message.settlementInterval.toString();
     }
     return obj;
   },
@@ -111,9 +87,6 @@ export const Params: MessageFns<Params, "hearth.escrow.v1.Params"> = {
   fromPartial<I extends Exact<DeepPartial<Params>, I>>(object: I): Params {
     const message = createBaseParams();
     message.takeRateBps = object.takeRateBps ?? 0;
-    message.settlementInterval = (object.settlementInterval !== undefined && object.settlementInterval !== null)
-      ? BigInt(object.settlementInterval)
-      : 0n;
     return message;
   },
 };

@@ -6,6 +6,17 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { PageRequest, PageResponse } from "../../../cosmos/base/query/v1beta1/pagination.js";
+import {
+  Account,
+  AccountState,
+  accountStateFromJSON,
+  accountStateToJSON,
+  Payment,
+  PaymentState,
+  paymentStateFromJSON,
+  paymentStateToJSON,
+} from "./escrow.js";
 import { Params } from "./params.js";
 
 /** QueryParamsRequest is the request type of Query/Params. */
@@ -15,6 +26,46 @@ export interface QueryParamsRequest {
 /** QueryParamsResponse is the response type of Query/Params. */
 export interface QueryParamsResponse {
   params?: Params | undefined;
+}
+
+/** QueryAccountRequest is the request type of Query/Account. */
+export interface QueryAccountRequest {
+  owner: string;
+  dseq: bigint;
+}
+
+/** QueryAccountResponse is the response type of Query/Account. */
+export interface QueryAccountResponse {
+  account?: Account | undefined;
+}
+
+/** QueryAccountsRequest is the request type of Query/Accounts. */
+export interface QueryAccountsRequest {
+  owner: string;
+  state: AccountState;
+  pagination?: PageRequest | undefined;
+}
+
+/** QueryAccountsResponse is the response type of Query/Accounts. */
+export interface QueryAccountsResponse {
+  accounts: Account[];
+  pagination?: PageResponse | undefined;
+}
+
+/** QueryPaymentsRequest is the request type of Query/Payments. */
+export interface QueryPaymentsRequest {
+  /** owner is required; dseq (when non-zero) narrows to one deployment. */
+  owner: string;
+  dseq: bigint;
+  provider: string;
+  state: PaymentState;
+  pagination?: PageRequest | undefined;
+}
+
+/** QueryPaymentsResponse is the response type of Query/Payments. */
+export interface QueryPaymentsResponse {
+  payments: Payment[];
+  pagination?: PageResponse | undefined;
 }
 
 function createBaseQueryParamsRequest(): QueryParamsRequest {
@@ -142,6 +193,590 @@ export const QueryParamsResponse: MessageFns<QueryParamsResponse, "hearth.escrow
   },
 };
 
+function createBaseQueryAccountRequest(): QueryAccountRequest {
+  return { owner: "", dseq: 0n };
+}
+
+export const QueryAccountRequest: MessageFns<QueryAccountRequest, "hearth.escrow.v1.QueryAccountRequest"> = {
+  $type: "hearth.escrow.v1.QueryAccountRequest" as const,
+
+  encode(message: QueryAccountRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.dseq !== 0n) {
+      if (BigInt.asUintN(64, message.dseq) !== message.dseq) {
+        throw new globalThis.Error("value provided for field message.dseq of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.dseq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryAccountRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryAccountRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.dseq = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryAccountRequest {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      dseq: isSet(object.dseq) ? BigInt(object.dseq) : 0n,
+    };
+  },
+
+  toJSON(message: QueryAccountRequest): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.dseq !== 0n) {
+      obj.dseq = message.dseq.toString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryAccountRequest>, I>>(base?: I): QueryAccountRequest {
+    return QueryAccountRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryAccountRequest>, I>>(object: I): QueryAccountRequest {
+    const message = createBaseQueryAccountRequest();
+    message.owner = object.owner ?? "";
+    message.dseq = (object.dseq !== undefined && object.dseq !== null) ? BigInt(object.dseq) : 0n;
+    return message;
+  },
+};
+
+function createBaseQueryAccountResponse(): QueryAccountResponse {
+  return { account: undefined };
+}
+
+export const QueryAccountResponse: MessageFns<QueryAccountResponse, "hearth.escrow.v1.QueryAccountResponse"> = {
+  $type: "hearth.escrow.v1.QueryAccountResponse" as const,
+
+  encode(message: QueryAccountResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.account !== undefined) {
+      Account.encode(message.account, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryAccountResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryAccountResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.account = Account.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryAccountResponse {
+    return { account: isSet(object.account) ? Account.fromJSON(object.account) : undefined };
+  },
+
+  toJSON(message: QueryAccountResponse): unknown {
+    const obj: any = {};
+    if (message.account !== undefined) {
+      obj.account = Account.toJSON(message.account);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryAccountResponse>, I>>(base?: I): QueryAccountResponse {
+    return QueryAccountResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryAccountResponse>, I>>(object: I): QueryAccountResponse {
+    const message = createBaseQueryAccountResponse();
+    message.account = (object.account !== undefined && object.account !== null)
+      ? Account.fromPartial(object.account)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryAccountsRequest(): QueryAccountsRequest {
+  return { owner: "", state: 0, pagination: undefined };
+}
+
+export const QueryAccountsRequest: MessageFns<QueryAccountsRequest, "hearth.escrow.v1.QueryAccountsRequest"> = {
+  $type: "hearth.escrow.v1.QueryAccountsRequest" as const,
+
+  encode(message: QueryAccountsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.state !== 0) {
+      writer.uint32(16).int32(message.state);
+    }
+    if (message.pagination !== undefined) {
+      PageRequest.encode(message.pagination, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryAccountsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryAccountsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pagination = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryAccountsRequest {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      state: isSet(object.state) ? accountStateFromJSON(object.state) : 0,
+      pagination: isSet(object.pagination) ? PageRequest.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryAccountsRequest): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.state !== 0) {
+      obj.state = accountStateToJSON(message.state);
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageRequest.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryAccountsRequest>, I>>(base?: I): QueryAccountsRequest {
+    return QueryAccountsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryAccountsRequest>, I>>(object: I): QueryAccountsRequest {
+    const message = createBaseQueryAccountsRequest();
+    message.owner = object.owner ?? "";
+    message.state = object.state ?? 0;
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageRequest.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryAccountsResponse(): QueryAccountsResponse {
+  return { accounts: [], pagination: undefined };
+}
+
+export const QueryAccountsResponse: MessageFns<QueryAccountsResponse, "hearth.escrow.v1.QueryAccountsResponse"> = {
+  $type: "hearth.escrow.v1.QueryAccountsResponse" as const,
+
+  encode(message: QueryAccountsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.accounts) {
+      Account.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.pagination !== undefined) {
+      PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryAccountsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryAccountsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accounts.push(Account.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryAccountsResponse {
+    return {
+      accounts: globalThis.Array.isArray(object?.accounts) ? object.accounts.map((e: any) => Account.fromJSON(e)) : [],
+      pagination: isSet(object.pagination) ? PageResponse.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryAccountsResponse): unknown {
+    const obj: any = {};
+    if (message.accounts?.length) {
+      obj.accounts = message.accounts.map((e) => Account.toJSON(e));
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageResponse.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryAccountsResponse>, I>>(base?: I): QueryAccountsResponse {
+    return QueryAccountsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryAccountsResponse>, I>>(object: I): QueryAccountsResponse {
+    const message = createBaseQueryAccountsResponse();
+    message.accounts = object.accounts?.map((e) => Account.fromPartial(e)) || [];
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageResponse.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryPaymentsRequest(): QueryPaymentsRequest {
+  return { owner: "", dseq: 0n, provider: "", state: 0, pagination: undefined };
+}
+
+export const QueryPaymentsRequest: MessageFns<QueryPaymentsRequest, "hearth.escrow.v1.QueryPaymentsRequest"> = {
+  $type: "hearth.escrow.v1.QueryPaymentsRequest" as const,
+
+  encode(message: QueryPaymentsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.dseq !== 0n) {
+      if (BigInt.asUintN(64, message.dseq) !== message.dseq) {
+        throw new globalThis.Error("value provided for field message.dseq of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.dseq);
+    }
+    if (message.provider !== "") {
+      writer.uint32(26).string(message.provider);
+    }
+    if (message.state !== 0) {
+      writer.uint32(32).int32(message.state);
+    }
+    if (message.pagination !== undefined) {
+      PageRequest.encode(message.pagination, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryPaymentsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryPaymentsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.dseq = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.pagination = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryPaymentsRequest {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      dseq: isSet(object.dseq) ? BigInt(object.dseq) : 0n,
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      state: isSet(object.state) ? paymentStateFromJSON(object.state) : 0,
+      pagination: isSet(object.pagination) ? PageRequest.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryPaymentsRequest): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.dseq !== 0n) {
+      obj.dseq = message.dseq.toString();
+    }
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.state !== 0) {
+      obj.state = paymentStateToJSON(message.state);
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageRequest.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryPaymentsRequest>, I>>(base?: I): QueryPaymentsRequest {
+    return QueryPaymentsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryPaymentsRequest>, I>>(object: I): QueryPaymentsRequest {
+    const message = createBaseQueryPaymentsRequest();
+    message.owner = object.owner ?? "";
+    message.dseq = (object.dseq !== undefined && object.dseq !== null) ? BigInt(object.dseq) : 0n;
+    message.provider = object.provider ?? "";
+    message.state = object.state ?? 0;
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageRequest.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryPaymentsResponse(): QueryPaymentsResponse {
+  return { payments: [], pagination: undefined };
+}
+
+export const QueryPaymentsResponse: MessageFns<QueryPaymentsResponse, "hearth.escrow.v1.QueryPaymentsResponse"> = {
+  $type: "hearth.escrow.v1.QueryPaymentsResponse" as const,
+
+  encode(message: QueryPaymentsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.payments) {
+      Payment.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.pagination !== undefined) {
+      PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryPaymentsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryPaymentsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.payments.push(Payment.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryPaymentsResponse {
+    return {
+      payments: globalThis.Array.isArray(object?.payments) ? object.payments.map((e: any) => Payment.fromJSON(e)) : [],
+      pagination: isSet(object.pagination) ? PageResponse.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryPaymentsResponse): unknown {
+    const obj: any = {};
+    if (message.payments?.length) {
+      obj.payments = message.payments.map((e) => Payment.toJSON(e));
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageResponse.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryPaymentsResponse>, I>>(base?: I): QueryPaymentsResponse {
+    return QueryPaymentsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryPaymentsResponse>, I>>(object: I): QueryPaymentsResponse {
+    const message = createBaseQueryPaymentsResponse();
+    message.payments = object.payments?.map((e) => Payment.fromPartial(e)) || [];
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageResponse.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * Query is the escrow module's query service, reached through ABCI queries at
  * /hearth.escrow.v1.Query/<Method>.
@@ -149,6 +784,12 @@ export const QueryParamsResponse: MessageFns<QueryParamsResponse, "hearth.escrow
 export interface Query {
   /** Params returns the module's current parameters. */
   Params(request: QueryParamsRequest): Promise<QueryParamsResponse>;
+  /** Account returns the escrow account of a deployment. */
+  Account(request: QueryAccountRequest): Promise<QueryAccountResponse>;
+  /** Accounts lists escrow accounts, by owner and state. */
+  Accounts(request: QueryAccountsRequest): Promise<QueryAccountsResponse>;
+  /** Payments lists the payments of a deployment, or of an owner, by provider and state. */
+  Payments(request: QueryPaymentsRequest): Promise<QueryPaymentsResponse>;
 }
 
 export const QueryServiceName = "hearth.escrow.v1.Query";
@@ -159,11 +800,32 @@ export class QueryClientImpl implements Query {
     this.service = opts?.service || QueryServiceName;
     this.rpc = rpc;
     this.Params = this.Params.bind(this);
+    this.Account = this.Account.bind(this);
+    this.Accounts = this.Accounts.bind(this);
+    this.Payments = this.Payments.bind(this);
   }
   Params(request: QueryParamsRequest): Promise<QueryParamsResponse> {
     const data = QueryParamsRequest.encode(request).finish();
     const promise = this.rpc.request(this.service, "Params", data);
     return promise.then((data) => QueryParamsResponse.decode(new BinaryReader(data)));
+  }
+
+  Account(request: QueryAccountRequest): Promise<QueryAccountResponse> {
+    const data = QueryAccountRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Account", data);
+    return promise.then((data) => QueryAccountResponse.decode(new BinaryReader(data)));
+  }
+
+  Accounts(request: QueryAccountsRequest): Promise<QueryAccountsResponse> {
+    const data = QueryAccountsRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Accounts", data);
+    return promise.then((data) => QueryAccountsResponse.decode(new BinaryReader(data)));
+  }
+
+  Payments(request: QueryPaymentsRequest): Promise<QueryPaymentsResponse> {
+    const data = QueryPaymentsRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Payments", data);
+    return promise.then((data) => QueryPaymentsResponse.decode(new BinaryReader(data)));
   }
 }
 
@@ -182,6 +844,33 @@ export const QueryDefinition = {
       requestType: QueryParamsRequest as typeof QueryParamsRequest,
       requestStream: false,
       responseType: QueryParamsResponse as typeof QueryParamsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Account returns the escrow account of a deployment. */
+    account: {
+      name: "Account",
+      requestType: QueryAccountRequest as typeof QueryAccountRequest,
+      requestStream: false,
+      responseType: QueryAccountResponse as typeof QueryAccountResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Accounts lists escrow accounts, by owner and state. */
+    accounts: {
+      name: "Accounts",
+      requestType: QueryAccountsRequest as typeof QueryAccountsRequest,
+      requestStream: false,
+      responseType: QueryAccountsResponse as typeof QueryAccountsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Payments lists the payments of a deployment, or of an owner, by provider and state. */
+    payments: {
+      name: "Payments",
+      requestType: QueryPaymentsRequest as typeof QueryPaymentsRequest,
+      requestStream: false,
+      responseType: QueryPaymentsResponse as typeof QueryPaymentsResponse,
       responseStream: false,
       options: {},
     },

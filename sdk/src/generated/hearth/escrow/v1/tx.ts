@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Coin } from "../../../cosmos/base/v1beta1/coin.js";
 import { Params } from "./params.js";
 
 /** MsgUpdateParams replaces the module's parameters. */
@@ -18,6 +19,32 @@ export interface MsgUpdateParams {
 
 /** MsgUpdateParamsResponse is the response type of Msg/UpdateParams. */
 export interface MsgUpdateParamsResponse {
+}
+
+/** MsgDepositDeployment adds funds to a deployment's escrow; anyone may deposit. */
+export interface MsgDepositDeployment {
+  depositor: string;
+  owner: string;
+  dseq: bigint;
+  amount?: Coin | undefined;
+}
+
+/** MsgDepositDeploymentResponse is the response type of Msg/DepositDeployment. */
+export interface MsgDepositDeploymentResponse {
+}
+
+/** MsgWithdrawLease pays a lease's accrued balance to its provider, less the take rate. */
+export interface MsgWithdrawLease {
+  provider: string;
+  owner: string;
+  dseq: bigint;
+  gseq: number;
+  oseq: number;
+}
+
+/** MsgWithdrawLeaseResponse is the response type of Msg/WithdrawLease. */
+export interface MsgWithdrawLeaseResponse {
+  amount?: Coin | undefined;
 }
 
 function createBaseMsgUpdateParams(): MsgUpdateParams {
@@ -164,6 +191,399 @@ export const MsgUpdateParamsResponse: MessageFns<MsgUpdateParamsResponse, "heart
     },
   };
 
+function createBaseMsgDepositDeployment(): MsgDepositDeployment {
+  return { depositor: "", owner: "", dseq: 0n, amount: undefined };
+}
+
+export const MsgDepositDeployment: MessageFns<MsgDepositDeployment, "hearth.escrow.v1.MsgDepositDeployment"> = {
+  $type: "hearth.escrow.v1.MsgDepositDeployment" as const,
+
+  encode(message: MsgDepositDeployment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.depositor !== "") {
+      writer.uint32(10).string(message.depositor);
+    }
+    if (message.owner !== "") {
+      writer.uint32(18).string(message.owner);
+    }
+    if (message.dseq !== 0n) {
+      if (BigInt.asUintN(64, message.dseq) !== message.dseq) {
+        throw new globalThis.Error("value provided for field message.dseq of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.dseq);
+    }
+    if (message.amount !== undefined) {
+      Coin.encode(message.amount, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgDepositDeployment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgDepositDeployment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.depositor = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.dseq = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.amount = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgDepositDeployment {
+    return {
+      depositor: isSet(object.depositor) ? globalThis.String(object.depositor) : "",
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      dseq: isSet(object.dseq) ? BigInt(object.dseq) : 0n,
+      amount: isSet(object.amount) ? Coin.fromJSON(object.amount) : undefined,
+    };
+  },
+
+  toJSON(message: MsgDepositDeployment): unknown {
+    const obj: any = {};
+    if (message.depositor !== "") {
+      obj.depositor = message.depositor;
+    }
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.dseq !== 0n) {
+      obj.dseq = message.dseq.toString();
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Coin.toJSON(message.amount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgDepositDeployment>, I>>(base?: I): MsgDepositDeployment {
+    return MsgDepositDeployment.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgDepositDeployment>, I>>(object: I): MsgDepositDeployment {
+    const message = createBaseMsgDepositDeployment();
+    message.depositor = object.depositor ?? "";
+    message.owner = object.owner ?? "";
+    message.dseq = (object.dseq !== undefined && object.dseq !== null) ? BigInt(object.dseq) : 0n;
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Coin.fromPartial(object.amount)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseMsgDepositDeploymentResponse(): MsgDepositDeploymentResponse {
+  return {};
+}
+
+export const MsgDepositDeploymentResponse: MessageFns<
+  MsgDepositDeploymentResponse,
+  "hearth.escrow.v1.MsgDepositDeploymentResponse"
+> = {
+  $type: "hearth.escrow.v1.MsgDepositDeploymentResponse" as const,
+
+  encode(_: MsgDepositDeploymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgDepositDeploymentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgDepositDeploymentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgDepositDeploymentResponse {
+    return {};
+  },
+
+  toJSON(_: MsgDepositDeploymentResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgDepositDeploymentResponse>, I>>(base?: I): MsgDepositDeploymentResponse {
+    return MsgDepositDeploymentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgDepositDeploymentResponse>, I>>(_: I): MsgDepositDeploymentResponse {
+    const message = createBaseMsgDepositDeploymentResponse();
+    return message;
+  },
+};
+
+function createBaseMsgWithdrawLease(): MsgWithdrawLease {
+  return { provider: "", owner: "", dseq: 0n, gseq: 0, oseq: 0 };
+}
+
+export const MsgWithdrawLease: MessageFns<MsgWithdrawLease, "hearth.escrow.v1.MsgWithdrawLease"> = {
+  $type: "hearth.escrow.v1.MsgWithdrawLease" as const,
+
+  encode(message: MsgWithdrawLease, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.provider !== "") {
+      writer.uint32(10).string(message.provider);
+    }
+    if (message.owner !== "") {
+      writer.uint32(18).string(message.owner);
+    }
+    if (message.dseq !== 0n) {
+      if (BigInt.asUintN(64, message.dseq) !== message.dseq) {
+        throw new globalThis.Error("value provided for field message.dseq of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.dseq);
+    }
+    if (message.gseq !== 0) {
+      writer.uint32(32).uint32(message.gseq);
+    }
+    if (message.oseq !== 0) {
+      writer.uint32(40).uint32(message.oseq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgWithdrawLease {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgWithdrawLease();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.dseq = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.gseq = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.oseq = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgWithdrawLease {
+    return {
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      dseq: isSet(object.dseq) ? BigInt(object.dseq) : 0n,
+      gseq: isSet(object.gseq) ? globalThis.Number(object.gseq) : 0,
+      oseq: isSet(object.oseq) ? globalThis.Number(object.oseq) : 0,
+    };
+  },
+
+  toJSON(message: MsgWithdrawLease): unknown {
+    const obj: any = {};
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.dseq !== 0n) {
+      obj.dseq = message.dseq.toString();
+    }
+    if (message.gseq !== 0) {
+      obj.gseq = Math.round(message.gseq);
+    }
+    if (message.oseq !== 0) {
+      obj.oseq = Math.round(message.oseq);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgWithdrawLease>, I>>(base?: I): MsgWithdrawLease {
+    return MsgWithdrawLease.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgWithdrawLease>, I>>(object: I): MsgWithdrawLease {
+    const message = createBaseMsgWithdrawLease();
+    message.provider = object.provider ?? "";
+    message.owner = object.owner ?? "";
+    message.dseq = (object.dseq !== undefined && object.dseq !== null) ? BigInt(object.dseq) : 0n;
+    message.gseq = object.gseq ?? 0;
+    message.oseq = object.oseq ?? 0;
+    return message;
+  },
+};
+
+function createBaseMsgWithdrawLeaseResponse(): MsgWithdrawLeaseResponse {
+  return { amount: undefined };
+}
+
+export const MsgWithdrawLeaseResponse: MessageFns<
+  MsgWithdrawLeaseResponse,
+  "hearth.escrow.v1.MsgWithdrawLeaseResponse"
+> = {
+  $type: "hearth.escrow.v1.MsgWithdrawLeaseResponse" as const,
+
+  encode(message: MsgWithdrawLeaseResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.amount !== undefined) {
+      Coin.encode(message.amount, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgWithdrawLeaseResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgWithdrawLeaseResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.amount = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgWithdrawLeaseResponse {
+    return { amount: isSet(object.amount) ? Coin.fromJSON(object.amount) : undefined };
+  },
+
+  toJSON(message: MsgWithdrawLeaseResponse): unknown {
+    const obj: any = {};
+    if (message.amount !== undefined) {
+      obj.amount = Coin.toJSON(message.amount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgWithdrawLeaseResponse>, I>>(base?: I): MsgWithdrawLeaseResponse {
+    return MsgWithdrawLeaseResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgWithdrawLeaseResponse>, I>>(object: I): MsgWithdrawLeaseResponse {
+    const message = createBaseMsgWithdrawLeaseResponse();
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Coin.fromPartial(object.amount)
+      : undefined;
+    return message;
+  },
+};
+
 /** Msg is the escrow module's transaction service. */
 export interface Msg {
   /**
@@ -171,6 +591,10 @@ export interface Msg {
    * send it.
    */
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse>;
+  /** DepositDeployment adds funds to a deployment's escrow; anyone may deposit. */
+  DepositDeployment(request: MsgDepositDeployment): Promise<MsgDepositDeploymentResponse>;
+  /** WithdrawLease pays a lease's accrued balance to its provider, less the take rate. */
+  WithdrawLease(request: MsgWithdrawLease): Promise<MsgWithdrawLeaseResponse>;
 }
 
 export const MsgServiceName = "hearth.escrow.v1.Msg";
@@ -181,11 +605,25 @@ export class MsgClientImpl implements Msg {
     this.service = opts?.service || MsgServiceName;
     this.rpc = rpc;
     this.UpdateParams = this.UpdateParams.bind(this);
+    this.DepositDeployment = this.DepositDeployment.bind(this);
+    this.WithdrawLease = this.WithdrawLease.bind(this);
   }
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse> {
     const data = MsgUpdateParams.encode(request).finish();
     const promise = this.rpc.request(this.service, "UpdateParams", data);
     return promise.then((data) => MsgUpdateParamsResponse.decode(new BinaryReader(data)));
+  }
+
+  DepositDeployment(request: MsgDepositDeployment): Promise<MsgDepositDeploymentResponse> {
+    const data = MsgDepositDeployment.encode(request).finish();
+    const promise = this.rpc.request(this.service, "DepositDeployment", data);
+    return promise.then((data) => MsgDepositDeploymentResponse.decode(new BinaryReader(data)));
+  }
+
+  WithdrawLease(request: MsgWithdrawLease): Promise<MsgWithdrawLeaseResponse> {
+    const data = MsgWithdrawLease.encode(request).finish();
+    const promise = this.rpc.request(this.service, "WithdrawLease", data);
+    return promise.then((data) => MsgWithdrawLeaseResponse.decode(new BinaryReader(data)));
   }
 }
 
@@ -204,6 +642,24 @@ export const MsgDefinition = {
       requestType: MsgUpdateParams as typeof MsgUpdateParams,
       requestStream: false,
       responseType: MsgUpdateParamsResponse as typeof MsgUpdateParamsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** DepositDeployment adds funds to a deployment's escrow; anyone may deposit. */
+    depositDeployment: {
+      name: "DepositDeployment",
+      requestType: MsgDepositDeployment as typeof MsgDepositDeployment,
+      requestStream: false,
+      responseType: MsgDepositDeploymentResponse as typeof MsgDepositDeploymentResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** WithdrawLease pays a lease's accrued balance to its provider, less the take rate. */
+    withdrawLease: {
+      name: "WithdrawLease",
+      requestType: MsgWithdrawLease as typeof MsgWithdrawLease,
+      requestStream: false,
+      responseType: MsgWithdrawLeaseResponse as typeof MsgWithdrawLeaseResponse,
       responseStream: false,
       options: {},
     },

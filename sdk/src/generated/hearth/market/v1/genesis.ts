@@ -6,15 +6,21 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Bid, Deployment, Group, Lease, Order } from "./market.js";
 import { Params } from "./params.js";
 
 /** GenesisState is the market module's state at genesis. */
 export interface GenesisState {
   params?: Params | undefined;
+  deployments: Deployment[];
+  groups: Group[];
+  orders: Order[];
+  bids: Bid[];
+  leases: Lease[];
 }
 
 function createBaseGenesisState(): GenesisState {
-  return { params: undefined };
+  return { params: undefined, deployments: [], groups: [], orders: [], bids: [], leases: [] };
 }
 
 export const GenesisState: MessageFns<GenesisState, "hearth.market.v1.GenesisState"> = {
@@ -23,6 +29,21 @@ export const GenesisState: MessageFns<GenesisState, "hearth.market.v1.GenesisSta
   encode(message: GenesisState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.params !== undefined) {
       Params.encode(message.params, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.deployments) {
+      Deployment.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.groups) {
+      Group.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.orders) {
+      Order.encode(v!, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.bids) {
+      Bid.encode(v!, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.leases) {
+      Lease.encode(v!, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -48,6 +69,46 @@ export const GenesisState: MessageFns<GenesisState, "hearth.market.v1.GenesisSta
             message.params = Params.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deployments.push(Deployment.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.groups.push(Group.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.orders.push(Order.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.bids.push(Bid.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.leases.push(Lease.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -61,13 +122,37 @@ export const GenesisState: MessageFns<GenesisState, "hearth.market.v1.GenesisSta
   },
 
   fromJSON(object: any): GenesisState {
-    return { params: isSet(object.params) ? Params.fromJSON(object.params) : undefined };
+    return {
+      params: isSet(object.params) ? Params.fromJSON(object.params) : undefined,
+      deployments: globalThis.Array.isArray(object?.deployments)
+        ? object.deployments.map((e: any) => Deployment.fromJSON(e))
+        : [],
+      groups: globalThis.Array.isArray(object?.groups) ? object.groups.map((e: any) => Group.fromJSON(e)) : [],
+      orders: globalThis.Array.isArray(object?.orders) ? object.orders.map((e: any) => Order.fromJSON(e)) : [],
+      bids: globalThis.Array.isArray(object?.bids) ? object.bids.map((e: any) => Bid.fromJSON(e)) : [],
+      leases: globalThis.Array.isArray(object?.leases) ? object.leases.map((e: any) => Lease.fromJSON(e)) : [],
+    };
   },
 
   toJSON(message: GenesisState): unknown {
     const obj: any = {};
     if (message.params !== undefined) {
       obj.params = Params.toJSON(message.params);
+    }
+    if (message.deployments?.length) {
+      obj.deployments = message.deployments.map((e) => Deployment.toJSON(e));
+    }
+    if (message.groups?.length) {
+      obj.groups = message.groups.map((e) => Group.toJSON(e));
+    }
+    if (message.orders?.length) {
+      obj.orders = message.orders.map((e) => Order.toJSON(e));
+    }
+    if (message.bids?.length) {
+      obj.bids = message.bids.map((e) => Bid.toJSON(e));
+    }
+    if (message.leases?.length) {
+      obj.leases = message.leases.map((e) => Lease.toJSON(e));
     }
     return obj;
   },
@@ -80,6 +165,11 @@ export const GenesisState: MessageFns<GenesisState, "hearth.market.v1.GenesisSta
     message.params = (object.params !== undefined && object.params !== null)
       ? Params.fromPartial(object.params)
       : undefined;
+    message.deployments = object.deployments?.map((e) => Deployment.fromPartial(e)) || [];
+    message.groups = object.groups?.map((e) => Group.fromPartial(e)) || [];
+    message.orders = object.orders?.map((e) => Order.fromPartial(e)) || [];
+    message.bids = object.bids?.map((e) => Bid.fromPartial(e)) || [];
+    message.leases = object.leases?.map((e) => Lease.fromPartial(e)) || [];
     return message;
   },
 };

@@ -18,10 +18,34 @@ export interface Params {
   orderMaxBids: number;
   /** bid_ttl_blocks is how many blocks an unmatched bid stays open before it expires. */
   bidTtlBlocks: bigint;
+  /**
+   * min_deposit is the smallest escrow deposit a deployment opens with; its denom is the
+   * denom deployments are priced in.
+   */
+  minDeposit?:
+    | Coin
+    | undefined;
+  /**
+   * bid_forfeit_fraction is the share of the bid deposit a provider forfeits to the tenant when
+   * it closes a lease before the reclamation window.
+   */
+  bidForfeitFraction: string;
+  /**
+   * reclamation_window_blocks is how long a provider commits to a lease before it may close it
+   * without forfeit.
+   */
+  reclamationWindowBlocks: bigint;
 }
 
 function createBaseParams(): Params {
-  return { bidMinDeposit: undefined, orderMaxBids: 0, bidTtlBlocks: 0n };
+  return {
+    bidMinDeposit: undefined,
+    orderMaxBids: 0,
+    bidTtlBlocks: 0n,
+    minDeposit: undefined,
+    bidForfeitFraction: "",
+    reclamationWindowBlocks: 0n,
+  };
 }
 
 export const Params: MessageFns<Params, "hearth.market.v1.Params"> = {
@@ -39,6 +63,18 @@ export const Params: MessageFns<Params, "hearth.market.v1.Params"> = {
         throw new globalThis.Error("value provided for field message.bidTtlBlocks of type uint64 too large");
       }
       writer.uint32(24).uint64(message.bidTtlBlocks);
+    }
+    if (message.minDeposit !== undefined) {
+      Coin.encode(message.minDeposit, writer.uint32(34).fork()).join();
+    }
+    if (message.bidForfeitFraction !== "") {
+      writer.uint32(42).string(message.bidForfeitFraction);
+    }
+    if (message.reclamationWindowBlocks !== 0n) {
+      if (BigInt.asUintN(64, message.reclamationWindowBlocks) !== message.reclamationWindowBlocks) {
+        throw new globalThis.Error("value provided for field message.reclamationWindowBlocks of type uint64 too large");
+      }
+      writer.uint32(48).uint64(message.reclamationWindowBlocks);
     }
     return writer;
   },
@@ -80,6 +116,30 @@ export const Params: MessageFns<Params, "hearth.market.v1.Params"> = {
             message.bidTtlBlocks = reader.uint64() as bigint;
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.minDeposit = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.bidForfeitFraction = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.reclamationWindowBlocks = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -109,6 +169,21 @@ export const Params: MessageFns<Params, "hearth.market.v1.Params"> = {
         : isSet(object.bid_ttl_blocks)
         ? BigInt(object.bid_ttl_blocks)
         : 0n,
+      minDeposit: isSet(object.minDeposit)
+        ? Coin.fromJSON(object.minDeposit)
+        : isSet(object.min_deposit)
+        ? Coin.fromJSON(object.min_deposit)
+        : undefined,
+      bidForfeitFraction: isSet(object.bidForfeitFraction)
+        ? globalThis.String(object.bidForfeitFraction)
+        : isSet(object.bid_forfeit_fraction)
+        ? globalThis.String(object.bid_forfeit_fraction)
+        : "",
+      reclamationWindowBlocks: isSet(object.reclamationWindowBlocks)
+        ? BigInt(object.reclamationWindowBlocks)
+        : isSet(object.reclamation_window_blocks)
+        ? BigInt(object.reclamation_window_blocks)
+        : 0n,
     };
   },
 
@@ -122,6 +197,15 @@ export const Params: MessageFns<Params, "hearth.market.v1.Params"> = {
     }
     if (message.bidTtlBlocks !== 0n) {
       obj.bidTtlBlocks = message.bidTtlBlocks.toString();
+    }
+    if (message.minDeposit !== undefined) {
+      obj.minDeposit = Coin.toJSON(message.minDeposit);
+    }
+    if (message.bidForfeitFraction !== "") {
+      obj.bidForfeitFraction = message.bidForfeitFraction;
+    }
+    if (message.reclamationWindowBlocks !== 0n) {
+      obj.reclamationWindowBlocks = message.reclamationWindowBlocks.toString();
     }
     return obj;
   },
@@ -138,6 +222,14 @@ export const Params: MessageFns<Params, "hearth.market.v1.Params"> = {
     message.bidTtlBlocks = (object.bidTtlBlocks !== undefined && object.bidTtlBlocks !== null)
       ? BigInt(object.bidTtlBlocks)
       : 0n;
+    message.minDeposit = (object.minDeposit !== undefined && object.minDeposit !== null)
+      ? Coin.fromPartial(object.minDeposit)
+      : undefined;
+    message.bidForfeitFraction = object.bidForfeitFraction ?? "";
+    message.reclamationWindowBlocks =
+      (object.reclamationWindowBlocks !== undefined && object.reclamationWindowBlocks !== null)
+        ? BigInt(object.reclamationWindowBlocks)
+        : 0n;
     return message;
   },
 };

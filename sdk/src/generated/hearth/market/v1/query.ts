@@ -6,6 +6,29 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { PageRequest, PageResponse } from "../../../cosmos/base/query/v1beta1/pagination.js";
+import {
+  Bid,
+  BidID,
+  BidState,
+  bidStateFromJSON,
+  bidStateToJSON,
+  Deployment,
+  DeploymentID,
+  DeploymentState,
+  deploymentStateFromJSON,
+  deploymentStateToJSON,
+  Group,
+  Lease,
+  LeaseState,
+  leaseStateFromJSON,
+  leaseStateToJSON,
+  Order,
+  OrderID,
+  OrderState,
+  orderStateFromJSON,
+  orderStateToJSON,
+} from "./market.js";
 import { Params } from "./params.js";
 
 /** QueryParamsRequest is the request type of Query/Params. */
@@ -15,6 +38,104 @@ export interface QueryParamsRequest {
 /** QueryParamsResponse is the response type of Query/Params. */
 export interface QueryParamsResponse {
   params?: Params | undefined;
+}
+
+/** QueryDeploymentRequest is the request type of Query/Deployment. */
+export interface QueryDeploymentRequest {
+  id?: DeploymentID | undefined;
+}
+
+/** QueryDeploymentResponse is the response type of Query/Deployment. */
+export interface QueryDeploymentResponse {
+  deployment?: Deployment | undefined;
+  groups: Group[];
+}
+
+/** QueryDeploymentsRequest is the request type of Query/Deployments. */
+export interface QueryDeploymentsRequest {
+  /** owner, when set, lists that owner's deployments only. */
+  owner: string;
+  /** state, when set, keeps deployments in that state. */
+  state: DeploymentState;
+  pagination?: PageRequest | undefined;
+}
+
+/** QueryDeploymentsResponse is the response type of Query/Deployments. */
+export interface QueryDeploymentsResponse {
+  deployments: Deployment[];
+  pagination?: PageResponse | undefined;
+}
+
+/** QueryOrderRequest is the request type of Query/Order. */
+export interface QueryOrderRequest {
+  id?: OrderID | undefined;
+}
+
+/** QueryOrderResponse is the response type of Query/Order. */
+export interface QueryOrderResponse {
+  order?: Order | undefined;
+}
+
+/** QueryOrdersRequest is the request type of Query/Orders. */
+export interface QueryOrdersRequest {
+  owner: string;
+  state: OrderState;
+  pagination?: PageRequest | undefined;
+}
+
+/** QueryOrdersResponse is the response type of Query/Orders. */
+export interface QueryOrdersResponse {
+  orders: Order[];
+  pagination?: PageResponse | undefined;
+}
+
+/** QueryBidRequest is the request type of Query/Bid. */
+export interface QueryBidRequest {
+  id?: BidID | undefined;
+}
+
+/** QueryBidResponse is the response type of Query/Bid. */
+export interface QueryBidResponse {
+  bid?: Bid | undefined;
+}
+
+/** QueryBidsRequest is the request type of Query/Bids. */
+export interface QueryBidsRequest {
+  /** owner and provider, when set, narrow the list; both may be set. */
+  owner: string;
+  provider: string;
+  state: BidState;
+  pagination?: PageRequest | undefined;
+}
+
+/** QueryBidsResponse is the response type of Query/Bids. */
+export interface QueryBidsResponse {
+  bids: Bid[];
+  pagination?: PageResponse | undefined;
+}
+
+/** QueryLeaseRequest is the request type of Query/Lease. */
+export interface QueryLeaseRequest {
+  id?: BidID | undefined;
+}
+
+/** QueryLeaseResponse is the response type of Query/Lease. */
+export interface QueryLeaseResponse {
+  lease?: Lease | undefined;
+}
+
+/** QueryLeasesRequest is the request type of Query/Leases. */
+export interface QueryLeasesRequest {
+  owner: string;
+  provider: string;
+  state: LeaseState;
+  pagination?: PageRequest | undefined;
+}
+
+/** QueryLeasesResponse is the response type of Query/Leases. */
+export interface QueryLeasesResponse {
+  leases: Lease[];
+  pagination?: PageResponse | undefined;
 }
 
 function createBaseQueryParamsRequest(): QueryParamsRequest {
@@ -142,6 +263,1393 @@ export const QueryParamsResponse: MessageFns<QueryParamsResponse, "hearth.market
   },
 };
 
+function createBaseQueryDeploymentRequest(): QueryDeploymentRequest {
+  return { id: undefined };
+}
+
+export const QueryDeploymentRequest: MessageFns<QueryDeploymentRequest, "hearth.market.v1.QueryDeploymentRequest"> = {
+  $type: "hearth.market.v1.QueryDeploymentRequest" as const,
+
+  encode(message: QueryDeploymentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== undefined) {
+      DeploymentID.encode(message.id, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryDeploymentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryDeploymentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = DeploymentID.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryDeploymentRequest {
+    return { id: isSet(object.id) ? DeploymentID.fromJSON(object.id) : undefined };
+  },
+
+  toJSON(message: QueryDeploymentRequest): unknown {
+    const obj: any = {};
+    if (message.id !== undefined) {
+      obj.id = DeploymentID.toJSON(message.id);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryDeploymentRequest>, I>>(base?: I): QueryDeploymentRequest {
+    return QueryDeploymentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryDeploymentRequest>, I>>(object: I): QueryDeploymentRequest {
+    const message = createBaseQueryDeploymentRequest();
+    message.id = (object.id !== undefined && object.id !== null) ? DeploymentID.fromPartial(object.id) : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryDeploymentResponse(): QueryDeploymentResponse {
+  return { deployment: undefined, groups: [] };
+}
+
+export const QueryDeploymentResponse: MessageFns<QueryDeploymentResponse, "hearth.market.v1.QueryDeploymentResponse"> =
+  {
+    $type: "hearth.market.v1.QueryDeploymentResponse" as const,
+
+    encode(message: QueryDeploymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+      if (message.deployment !== undefined) {
+        Deployment.encode(message.deployment, writer.uint32(10).fork()).join();
+      }
+      for (const v of message.groups) {
+        Group.encode(v!, writer.uint32(18).fork()).join();
+      }
+      return writer;
+    },
+
+    decode(input: BinaryReader | Uint8Array, length?: number): QueryDeploymentResponse {
+      const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+      if (previousRecursionDepth >= 100) {
+        throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      }
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+      try {
+        const end = length === undefined ? reader.len : reader.pos + length;
+        const message = createBaseQueryDeploymentResponse();
+        while (reader.pos < end) {
+          const tag = reader.uint32();
+          switch (tag >>> 3) {
+            case 1: {
+              if (tag !== 10) {
+                break;
+              }
+
+              message.deployment = Deployment.decode(reader, reader.uint32());
+              continue;
+            }
+            case 2: {
+              if (tag !== 18) {
+                break;
+              }
+
+              message.groups.push(Group.decode(reader, reader.uint32()));
+              continue;
+            }
+          }
+          if ((tag & 7) === 4 || tag === 0) {
+            break;
+          }
+          reader.skip(tag & 7);
+        }
+        return message;
+      } finally {
+        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+      }
+    },
+
+    fromJSON(object: any): QueryDeploymentResponse {
+      return {
+        deployment: isSet(object.deployment) ? Deployment.fromJSON(object.deployment) : undefined,
+        groups: globalThis.Array.isArray(object?.groups) ? object.groups.map((e: any) => Group.fromJSON(e)) : [],
+      };
+    },
+
+    toJSON(message: QueryDeploymentResponse): unknown {
+      const obj: any = {};
+      if (message.deployment !== undefined) {
+        obj.deployment = Deployment.toJSON(message.deployment);
+      }
+      if (message.groups?.length) {
+        obj.groups = message.groups.map((e) => Group.toJSON(e));
+      }
+      return obj;
+    },
+
+    create<I extends Exact<DeepPartial<QueryDeploymentResponse>, I>>(base?: I): QueryDeploymentResponse {
+      return QueryDeploymentResponse.fromPartial(base ?? ({} as any));
+    },
+    fromPartial<I extends Exact<DeepPartial<QueryDeploymentResponse>, I>>(object: I): QueryDeploymentResponse {
+      const message = createBaseQueryDeploymentResponse();
+      message.deployment = (object.deployment !== undefined && object.deployment !== null)
+        ? Deployment.fromPartial(object.deployment)
+        : undefined;
+      message.groups = object.groups?.map((e) => Group.fromPartial(e)) || [];
+      return message;
+    },
+  };
+
+function createBaseQueryDeploymentsRequest(): QueryDeploymentsRequest {
+  return { owner: "", state: 0, pagination: undefined };
+}
+
+export const QueryDeploymentsRequest: MessageFns<QueryDeploymentsRequest, "hearth.market.v1.QueryDeploymentsRequest"> =
+  {
+    $type: "hearth.market.v1.QueryDeploymentsRequest" as const,
+
+    encode(message: QueryDeploymentsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+      if (message.owner !== "") {
+        writer.uint32(10).string(message.owner);
+      }
+      if (message.state !== 0) {
+        writer.uint32(16).int32(message.state);
+      }
+      if (message.pagination !== undefined) {
+        PageRequest.encode(message.pagination, writer.uint32(26).fork()).join();
+      }
+      return writer;
+    },
+
+    decode(input: BinaryReader | Uint8Array, length?: number): QueryDeploymentsRequest {
+      const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+      if (previousRecursionDepth >= 100) {
+        throw new globalThis.Error("protobuf decode recursion limit exceeded");
+      }
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+      try {
+        const end = length === undefined ? reader.len : reader.pos + length;
+        const message = createBaseQueryDeploymentsRequest();
+        while (reader.pos < end) {
+          const tag = reader.uint32();
+          switch (tag >>> 3) {
+            case 1: {
+              if (tag !== 10) {
+                break;
+              }
+
+              message.owner = reader.string();
+              continue;
+            }
+            case 2: {
+              if (tag !== 16) {
+                break;
+              }
+
+              message.state = reader.int32() as any;
+              continue;
+            }
+            case 3: {
+              if (tag !== 26) {
+                break;
+              }
+
+              message.pagination = PageRequest.decode(reader, reader.uint32());
+              continue;
+            }
+          }
+          if ((tag & 7) === 4 || tag === 0) {
+            break;
+          }
+          reader.skip(tag & 7);
+        }
+        return message;
+      } finally {
+        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+      }
+    },
+
+    fromJSON(object: any): QueryDeploymentsRequest {
+      return {
+        owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+        state: isSet(object.state) ? deploymentStateFromJSON(object.state) : 0,
+        pagination: isSet(object.pagination) ? PageRequest.fromJSON(object.pagination) : undefined,
+      };
+    },
+
+    toJSON(message: QueryDeploymentsRequest): unknown {
+      const obj: any = {};
+      if (message.owner !== "") {
+        obj.owner = message.owner;
+      }
+      if (message.state !== 0) {
+        obj.state = deploymentStateToJSON(message.state);
+      }
+      if (message.pagination !== undefined) {
+        obj.pagination = PageRequest.toJSON(message.pagination);
+      }
+      return obj;
+    },
+
+    create<I extends Exact<DeepPartial<QueryDeploymentsRequest>, I>>(base?: I): QueryDeploymentsRequest {
+      return QueryDeploymentsRequest.fromPartial(base ?? ({} as any));
+    },
+    fromPartial<I extends Exact<DeepPartial<QueryDeploymentsRequest>, I>>(object: I): QueryDeploymentsRequest {
+      const message = createBaseQueryDeploymentsRequest();
+      message.owner = object.owner ?? "";
+      message.state = object.state ?? 0;
+      message.pagination = (object.pagination !== undefined && object.pagination !== null)
+        ? PageRequest.fromPartial(object.pagination)
+        : undefined;
+      return message;
+    },
+  };
+
+function createBaseQueryDeploymentsResponse(): QueryDeploymentsResponse {
+  return { deployments: [], pagination: undefined };
+}
+
+export const QueryDeploymentsResponse: MessageFns<
+  QueryDeploymentsResponse,
+  "hearth.market.v1.QueryDeploymentsResponse"
+> = {
+  $type: "hearth.market.v1.QueryDeploymentsResponse" as const,
+
+  encode(message: QueryDeploymentsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.deployments) {
+      Deployment.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.pagination !== undefined) {
+      PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryDeploymentsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryDeploymentsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deployments.push(Deployment.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryDeploymentsResponse {
+    return {
+      deployments: globalThis.Array.isArray(object?.deployments)
+        ? object.deployments.map((e: any) => Deployment.fromJSON(e))
+        : [],
+      pagination: isSet(object.pagination) ? PageResponse.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryDeploymentsResponse): unknown {
+    const obj: any = {};
+    if (message.deployments?.length) {
+      obj.deployments = message.deployments.map((e) => Deployment.toJSON(e));
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageResponse.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryDeploymentsResponse>, I>>(base?: I): QueryDeploymentsResponse {
+    return QueryDeploymentsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryDeploymentsResponse>, I>>(object: I): QueryDeploymentsResponse {
+    const message = createBaseQueryDeploymentsResponse();
+    message.deployments = object.deployments?.map((e) => Deployment.fromPartial(e)) || [];
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageResponse.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryOrderRequest(): QueryOrderRequest {
+  return { id: undefined };
+}
+
+export const QueryOrderRequest: MessageFns<QueryOrderRequest, "hearth.market.v1.QueryOrderRequest"> = {
+  $type: "hearth.market.v1.QueryOrderRequest" as const,
+
+  encode(message: QueryOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== undefined) {
+      OrderID.encode(message.id, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryOrderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryOrderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = OrderID.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryOrderRequest {
+    return { id: isSet(object.id) ? OrderID.fromJSON(object.id) : undefined };
+  },
+
+  toJSON(message: QueryOrderRequest): unknown {
+    const obj: any = {};
+    if (message.id !== undefined) {
+      obj.id = OrderID.toJSON(message.id);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryOrderRequest>, I>>(base?: I): QueryOrderRequest {
+    return QueryOrderRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryOrderRequest>, I>>(object: I): QueryOrderRequest {
+    const message = createBaseQueryOrderRequest();
+    message.id = (object.id !== undefined && object.id !== null) ? OrderID.fromPartial(object.id) : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryOrderResponse(): QueryOrderResponse {
+  return { order: undefined };
+}
+
+export const QueryOrderResponse: MessageFns<QueryOrderResponse, "hearth.market.v1.QueryOrderResponse"> = {
+  $type: "hearth.market.v1.QueryOrderResponse" as const,
+
+  encode(message: QueryOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryOrderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryOrderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryOrderResponse {
+    return { order: isSet(object.order) ? Order.fromJSON(object.order) : undefined };
+  },
+
+  toJSON(message: QueryOrderResponse): unknown {
+    const obj: any = {};
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryOrderResponse>, I>>(base?: I): QueryOrderResponse {
+    return QueryOrderResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryOrderResponse>, I>>(object: I): QueryOrderResponse {
+    const message = createBaseQueryOrderResponse();
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryOrdersRequest(): QueryOrdersRequest {
+  return { owner: "", state: 0, pagination: undefined };
+}
+
+export const QueryOrdersRequest: MessageFns<QueryOrdersRequest, "hearth.market.v1.QueryOrdersRequest"> = {
+  $type: "hearth.market.v1.QueryOrdersRequest" as const,
+
+  encode(message: QueryOrdersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.state !== 0) {
+      writer.uint32(16).int32(message.state);
+    }
+    if (message.pagination !== undefined) {
+      PageRequest.encode(message.pagination, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryOrdersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryOrdersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pagination = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryOrdersRequest {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      state: isSet(object.state) ? orderStateFromJSON(object.state) : 0,
+      pagination: isSet(object.pagination) ? PageRequest.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryOrdersRequest): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.state !== 0) {
+      obj.state = orderStateToJSON(message.state);
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageRequest.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryOrdersRequest>, I>>(base?: I): QueryOrdersRequest {
+    return QueryOrdersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryOrdersRequest>, I>>(object: I): QueryOrdersRequest {
+    const message = createBaseQueryOrdersRequest();
+    message.owner = object.owner ?? "";
+    message.state = object.state ?? 0;
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageRequest.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryOrdersResponse(): QueryOrdersResponse {
+  return { orders: [], pagination: undefined };
+}
+
+export const QueryOrdersResponse: MessageFns<QueryOrdersResponse, "hearth.market.v1.QueryOrdersResponse"> = {
+  $type: "hearth.market.v1.QueryOrdersResponse" as const,
+
+  encode(message: QueryOrdersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.orders) {
+      Order.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.pagination !== undefined) {
+      PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryOrdersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryOrdersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orders.push(Order.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryOrdersResponse {
+    return {
+      orders: globalThis.Array.isArray(object?.orders) ? object.orders.map((e: any) => Order.fromJSON(e)) : [],
+      pagination: isSet(object.pagination) ? PageResponse.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryOrdersResponse): unknown {
+    const obj: any = {};
+    if (message.orders?.length) {
+      obj.orders = message.orders.map((e) => Order.toJSON(e));
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageResponse.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryOrdersResponse>, I>>(base?: I): QueryOrdersResponse {
+    return QueryOrdersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryOrdersResponse>, I>>(object: I): QueryOrdersResponse {
+    const message = createBaseQueryOrdersResponse();
+    message.orders = object.orders?.map((e) => Order.fromPartial(e)) || [];
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageResponse.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryBidRequest(): QueryBidRequest {
+  return { id: undefined };
+}
+
+export const QueryBidRequest: MessageFns<QueryBidRequest, "hearth.market.v1.QueryBidRequest"> = {
+  $type: "hearth.market.v1.QueryBidRequest" as const,
+
+  encode(message: QueryBidRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== undefined) {
+      BidID.encode(message.id, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryBidRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryBidRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = BidID.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryBidRequest {
+    return { id: isSet(object.id) ? BidID.fromJSON(object.id) : undefined };
+  },
+
+  toJSON(message: QueryBidRequest): unknown {
+    const obj: any = {};
+    if (message.id !== undefined) {
+      obj.id = BidID.toJSON(message.id);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryBidRequest>, I>>(base?: I): QueryBidRequest {
+    return QueryBidRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryBidRequest>, I>>(object: I): QueryBidRequest {
+    const message = createBaseQueryBidRequest();
+    message.id = (object.id !== undefined && object.id !== null) ? BidID.fromPartial(object.id) : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryBidResponse(): QueryBidResponse {
+  return { bid: undefined };
+}
+
+export const QueryBidResponse: MessageFns<QueryBidResponse, "hearth.market.v1.QueryBidResponse"> = {
+  $type: "hearth.market.v1.QueryBidResponse" as const,
+
+  encode(message: QueryBidResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.bid !== undefined) {
+      Bid.encode(message.bid, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryBidResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryBidResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.bid = Bid.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryBidResponse {
+    return { bid: isSet(object.bid) ? Bid.fromJSON(object.bid) : undefined };
+  },
+
+  toJSON(message: QueryBidResponse): unknown {
+    const obj: any = {};
+    if (message.bid !== undefined) {
+      obj.bid = Bid.toJSON(message.bid);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryBidResponse>, I>>(base?: I): QueryBidResponse {
+    return QueryBidResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryBidResponse>, I>>(object: I): QueryBidResponse {
+    const message = createBaseQueryBidResponse();
+    message.bid = (object.bid !== undefined && object.bid !== null) ? Bid.fromPartial(object.bid) : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryBidsRequest(): QueryBidsRequest {
+  return { owner: "", provider: "", state: 0, pagination: undefined };
+}
+
+export const QueryBidsRequest: MessageFns<QueryBidsRequest, "hearth.market.v1.QueryBidsRequest"> = {
+  $type: "hearth.market.v1.QueryBidsRequest" as const,
+
+  encode(message: QueryBidsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.provider !== "") {
+      writer.uint32(18).string(message.provider);
+    }
+    if (message.state !== 0) {
+      writer.uint32(24).int32(message.state);
+    }
+    if (message.pagination !== undefined) {
+      PageRequest.encode(message.pagination, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryBidsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryBidsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.pagination = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryBidsRequest {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      state: isSet(object.state) ? bidStateFromJSON(object.state) : 0,
+      pagination: isSet(object.pagination) ? PageRequest.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryBidsRequest): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.state !== 0) {
+      obj.state = bidStateToJSON(message.state);
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageRequest.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryBidsRequest>, I>>(base?: I): QueryBidsRequest {
+    return QueryBidsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryBidsRequest>, I>>(object: I): QueryBidsRequest {
+    const message = createBaseQueryBidsRequest();
+    message.owner = object.owner ?? "";
+    message.provider = object.provider ?? "";
+    message.state = object.state ?? 0;
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageRequest.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryBidsResponse(): QueryBidsResponse {
+  return { bids: [], pagination: undefined };
+}
+
+export const QueryBidsResponse: MessageFns<QueryBidsResponse, "hearth.market.v1.QueryBidsResponse"> = {
+  $type: "hearth.market.v1.QueryBidsResponse" as const,
+
+  encode(message: QueryBidsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.bids) {
+      Bid.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.pagination !== undefined) {
+      PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryBidsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryBidsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.bids.push(Bid.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryBidsResponse {
+    return {
+      bids: globalThis.Array.isArray(object?.bids) ? object.bids.map((e: any) => Bid.fromJSON(e)) : [],
+      pagination: isSet(object.pagination) ? PageResponse.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryBidsResponse): unknown {
+    const obj: any = {};
+    if (message.bids?.length) {
+      obj.bids = message.bids.map((e) => Bid.toJSON(e));
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageResponse.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryBidsResponse>, I>>(base?: I): QueryBidsResponse {
+    return QueryBidsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryBidsResponse>, I>>(object: I): QueryBidsResponse {
+    const message = createBaseQueryBidsResponse();
+    message.bids = object.bids?.map((e) => Bid.fromPartial(e)) || [];
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageResponse.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryLeaseRequest(): QueryLeaseRequest {
+  return { id: undefined };
+}
+
+export const QueryLeaseRequest: MessageFns<QueryLeaseRequest, "hearth.market.v1.QueryLeaseRequest"> = {
+  $type: "hearth.market.v1.QueryLeaseRequest" as const,
+
+  encode(message: QueryLeaseRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== undefined) {
+      BidID.encode(message.id, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryLeaseRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryLeaseRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = BidID.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryLeaseRequest {
+    return { id: isSet(object.id) ? BidID.fromJSON(object.id) : undefined };
+  },
+
+  toJSON(message: QueryLeaseRequest): unknown {
+    const obj: any = {};
+    if (message.id !== undefined) {
+      obj.id = BidID.toJSON(message.id);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryLeaseRequest>, I>>(base?: I): QueryLeaseRequest {
+    return QueryLeaseRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryLeaseRequest>, I>>(object: I): QueryLeaseRequest {
+    const message = createBaseQueryLeaseRequest();
+    message.id = (object.id !== undefined && object.id !== null) ? BidID.fromPartial(object.id) : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryLeaseResponse(): QueryLeaseResponse {
+  return { lease: undefined };
+}
+
+export const QueryLeaseResponse: MessageFns<QueryLeaseResponse, "hearth.market.v1.QueryLeaseResponse"> = {
+  $type: "hearth.market.v1.QueryLeaseResponse" as const,
+
+  encode(message: QueryLeaseResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.lease !== undefined) {
+      Lease.encode(message.lease, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryLeaseResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryLeaseResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.lease = Lease.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryLeaseResponse {
+    return { lease: isSet(object.lease) ? Lease.fromJSON(object.lease) : undefined };
+  },
+
+  toJSON(message: QueryLeaseResponse): unknown {
+    const obj: any = {};
+    if (message.lease !== undefined) {
+      obj.lease = Lease.toJSON(message.lease);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryLeaseResponse>, I>>(base?: I): QueryLeaseResponse {
+    return QueryLeaseResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryLeaseResponse>, I>>(object: I): QueryLeaseResponse {
+    const message = createBaseQueryLeaseResponse();
+    message.lease = (object.lease !== undefined && object.lease !== null) ? Lease.fromPartial(object.lease) : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryLeasesRequest(): QueryLeasesRequest {
+  return { owner: "", provider: "", state: 0, pagination: undefined };
+}
+
+export const QueryLeasesRequest: MessageFns<QueryLeasesRequest, "hearth.market.v1.QueryLeasesRequest"> = {
+  $type: "hearth.market.v1.QueryLeasesRequest" as const,
+
+  encode(message: QueryLeasesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.provider !== "") {
+      writer.uint32(18).string(message.provider);
+    }
+    if (message.state !== 0) {
+      writer.uint32(24).int32(message.state);
+    }
+    if (message.pagination !== undefined) {
+      PageRequest.encode(message.pagination, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryLeasesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryLeasesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.pagination = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryLeasesRequest {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      state: isSet(object.state) ? leaseStateFromJSON(object.state) : 0,
+      pagination: isSet(object.pagination) ? PageRequest.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryLeasesRequest): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.state !== 0) {
+      obj.state = leaseStateToJSON(message.state);
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageRequest.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryLeasesRequest>, I>>(base?: I): QueryLeasesRequest {
+    return QueryLeasesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryLeasesRequest>, I>>(object: I): QueryLeasesRequest {
+    const message = createBaseQueryLeasesRequest();
+    message.owner = object.owner ?? "";
+    message.provider = object.provider ?? "";
+    message.state = object.state ?? 0;
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageRequest.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryLeasesResponse(): QueryLeasesResponse {
+  return { leases: [], pagination: undefined };
+}
+
+export const QueryLeasesResponse: MessageFns<QueryLeasesResponse, "hearth.market.v1.QueryLeasesResponse"> = {
+  $type: "hearth.market.v1.QueryLeasesResponse" as const,
+
+  encode(message: QueryLeasesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.leases) {
+      Lease.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.pagination !== undefined) {
+      PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryLeasesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryLeasesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.leases.push(Lease.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryLeasesResponse {
+    return {
+      leases: globalThis.Array.isArray(object?.leases) ? object.leases.map((e: any) => Lease.fromJSON(e)) : [],
+      pagination: isSet(object.pagination) ? PageResponse.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryLeasesResponse): unknown {
+    const obj: any = {};
+    if (message.leases?.length) {
+      obj.leases = message.leases.map((e) => Lease.toJSON(e));
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageResponse.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryLeasesResponse>, I>>(base?: I): QueryLeasesResponse {
+    return QueryLeasesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryLeasesResponse>, I>>(object: I): QueryLeasesResponse {
+    const message = createBaseQueryLeasesResponse();
+    message.leases = object.leases?.map((e) => Lease.fromPartial(e)) || [];
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageResponse.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * Query is the market module's query service, reached through ABCI queries at
  * /hearth.market.v1.Query/<Method>.
@@ -149,6 +1657,22 @@ export const QueryParamsResponse: MessageFns<QueryParamsResponse, "hearth.market
 export interface Query {
   /** Params returns the module's current parameters. */
   Params(request: QueryParamsRequest): Promise<QueryParamsResponse>;
+  /** Deployment returns a deployment with its groups. */
+  Deployment(request: QueryDeploymentRequest): Promise<QueryDeploymentResponse>;
+  /** Deployments lists deployments, by owner and state. */
+  Deployments(request: QueryDeploymentsRequest): Promise<QueryDeploymentsResponse>;
+  /** Order returns one order. */
+  Order(request: QueryOrderRequest): Promise<QueryOrderResponse>;
+  /** Orders lists orders, by owner and state. */
+  Orders(request: QueryOrdersRequest): Promise<QueryOrdersResponse>;
+  /** Bid returns one bid. */
+  Bid(request: QueryBidRequest): Promise<QueryBidResponse>;
+  /** Bids lists bids, by owner, provider and state. */
+  Bids(request: QueryBidsRequest): Promise<QueryBidsResponse>;
+  /** Lease returns one lease. */
+  Lease(request: QueryLeaseRequest): Promise<QueryLeaseResponse>;
+  /** Leases lists leases, by owner, provider and state. */
+  Leases(request: QueryLeasesRequest): Promise<QueryLeasesResponse>;
 }
 
 export const QueryServiceName = "hearth.market.v1.Query";
@@ -159,11 +1683,67 @@ export class QueryClientImpl implements Query {
     this.service = opts?.service || QueryServiceName;
     this.rpc = rpc;
     this.Params = this.Params.bind(this);
+    this.Deployment = this.Deployment.bind(this);
+    this.Deployments = this.Deployments.bind(this);
+    this.Order = this.Order.bind(this);
+    this.Orders = this.Orders.bind(this);
+    this.Bid = this.Bid.bind(this);
+    this.Bids = this.Bids.bind(this);
+    this.Lease = this.Lease.bind(this);
+    this.Leases = this.Leases.bind(this);
   }
   Params(request: QueryParamsRequest): Promise<QueryParamsResponse> {
     const data = QueryParamsRequest.encode(request).finish();
     const promise = this.rpc.request(this.service, "Params", data);
     return promise.then((data) => QueryParamsResponse.decode(new BinaryReader(data)));
+  }
+
+  Deployment(request: QueryDeploymentRequest): Promise<QueryDeploymentResponse> {
+    const data = QueryDeploymentRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Deployment", data);
+    return promise.then((data) => QueryDeploymentResponse.decode(new BinaryReader(data)));
+  }
+
+  Deployments(request: QueryDeploymentsRequest): Promise<QueryDeploymentsResponse> {
+    const data = QueryDeploymentsRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Deployments", data);
+    return promise.then((data) => QueryDeploymentsResponse.decode(new BinaryReader(data)));
+  }
+
+  Order(request: QueryOrderRequest): Promise<QueryOrderResponse> {
+    const data = QueryOrderRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Order", data);
+    return promise.then((data) => QueryOrderResponse.decode(new BinaryReader(data)));
+  }
+
+  Orders(request: QueryOrdersRequest): Promise<QueryOrdersResponse> {
+    const data = QueryOrdersRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Orders", data);
+    return promise.then((data) => QueryOrdersResponse.decode(new BinaryReader(data)));
+  }
+
+  Bid(request: QueryBidRequest): Promise<QueryBidResponse> {
+    const data = QueryBidRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Bid", data);
+    return promise.then((data) => QueryBidResponse.decode(new BinaryReader(data)));
+  }
+
+  Bids(request: QueryBidsRequest): Promise<QueryBidsResponse> {
+    const data = QueryBidsRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Bids", data);
+    return promise.then((data) => QueryBidsResponse.decode(new BinaryReader(data)));
+  }
+
+  Lease(request: QueryLeaseRequest): Promise<QueryLeaseResponse> {
+    const data = QueryLeaseRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Lease", data);
+    return promise.then((data) => QueryLeaseResponse.decode(new BinaryReader(data)));
+  }
+
+  Leases(request: QueryLeasesRequest): Promise<QueryLeasesResponse> {
+    const data = QueryLeasesRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Leases", data);
+    return promise.then((data) => QueryLeasesResponse.decode(new BinaryReader(data)));
   }
 }
 
@@ -182,6 +1762,78 @@ export const QueryDefinition = {
       requestType: QueryParamsRequest as typeof QueryParamsRequest,
       requestStream: false,
       responseType: QueryParamsResponse as typeof QueryParamsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Deployment returns a deployment with its groups. */
+    deployment: {
+      name: "Deployment",
+      requestType: QueryDeploymentRequest as typeof QueryDeploymentRequest,
+      requestStream: false,
+      responseType: QueryDeploymentResponse as typeof QueryDeploymentResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Deployments lists deployments, by owner and state. */
+    deployments: {
+      name: "Deployments",
+      requestType: QueryDeploymentsRequest as typeof QueryDeploymentsRequest,
+      requestStream: false,
+      responseType: QueryDeploymentsResponse as typeof QueryDeploymentsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Order returns one order. */
+    order: {
+      name: "Order",
+      requestType: QueryOrderRequest as typeof QueryOrderRequest,
+      requestStream: false,
+      responseType: QueryOrderResponse as typeof QueryOrderResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Orders lists orders, by owner and state. */
+    orders: {
+      name: "Orders",
+      requestType: QueryOrdersRequest as typeof QueryOrdersRequest,
+      requestStream: false,
+      responseType: QueryOrdersResponse as typeof QueryOrdersResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Bid returns one bid. */
+    bid: {
+      name: "Bid",
+      requestType: QueryBidRequest as typeof QueryBidRequest,
+      requestStream: false,
+      responseType: QueryBidResponse as typeof QueryBidResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Bids lists bids, by owner, provider and state. */
+    bids: {
+      name: "Bids",
+      requestType: QueryBidsRequest as typeof QueryBidsRequest,
+      requestStream: false,
+      responseType: QueryBidsResponse as typeof QueryBidsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Lease returns one lease. */
+    lease: {
+      name: "Lease",
+      requestType: QueryLeaseRequest as typeof QueryLeaseRequest,
+      requestStream: false,
+      responseType: QueryLeaseResponse as typeof QueryLeaseResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Leases lists leases, by owner, provider and state. */
+    leases: {
+      name: "Leases",
+      requestType: QueryLeasesRequest as typeof QueryLeasesRequest,
+      requestStream: false,
+      responseType: QueryLeasesResponse as typeof QueryLeasesResponse,
       responseStream: false,
       options: {},
     },

@@ -6,6 +6,15 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Coin, DecCoin } from "../../../cosmos/base/v1beta1/coin.js";
+import {
+  BidID,
+  GroupSpec,
+  LeaseCloseReason,
+  leaseCloseReasonFromJSON,
+  leaseCloseReasonToJSON,
+  OrderID,
+} from "./market.js";
 import { Params } from "./params.js";
 
 /** MsgUpdateParams replaces the module's parameters. */
@@ -18,6 +27,119 @@ export interface MsgUpdateParams {
 
 /** MsgUpdateParamsResponse is the response type of Msg/UpdateParams. */
 export interface MsgUpdateParamsResponse {
+}
+
+/** MsgCreateDeployment opens a deployment, its groups and their orders, and funds its escrow. */
+export interface MsgCreateDeployment {
+  owner: string;
+  dseq: bigint;
+  groups: GroupSpec[];
+  manifestHash: Uint8Array;
+  deposit?: Coin | undefined;
+}
+
+/** MsgCreateDeploymentResponse is the response type of Msg/CreateDeployment. */
+export interface MsgCreateDeploymentResponse {
+}
+
+/** MsgUpdateDeployment replaces the manifest hash of an active deployment. */
+export interface MsgUpdateDeployment {
+  owner: string;
+  dseq: bigint;
+  manifestHash: Uint8Array;
+}
+
+/** MsgUpdateDeploymentResponse is the response type of Msg/UpdateDeployment. */
+export interface MsgUpdateDeploymentResponse {
+}
+
+/** MsgCloseDeployment settles the escrow, closes every group, order, bid and lease and refunds the depositors. */
+export interface MsgCloseDeployment {
+  owner: string;
+  dseq: bigint;
+}
+
+/** MsgCloseDeploymentResponse is the response type of Msg/CloseDeployment. */
+export interface MsgCloseDeploymentResponse {
+}
+
+/** MsgCloseGroup closes one group for good (its lease, order and bids with it). */
+export interface MsgCloseGroup {
+  owner: string;
+  dseq: bigint;
+  gseq: number;
+}
+
+/** MsgCloseGroupResponse is the response type of Msg/CloseGroup. */
+export interface MsgCloseGroupResponse {
+}
+
+/** MsgPauseGroup pauses a group: its lease, order and bids close. */
+export interface MsgPauseGroup {
+  owner: string;
+  dseq: bigint;
+  gseq: number;
+}
+
+/** MsgPauseGroupResponse is the response type of Msg/PauseGroup. */
+export interface MsgPauseGroupResponse {
+}
+
+/** MsgStartGroup reopens a paused group with a new order. */
+export interface MsgStartGroup {
+  owner: string;
+  dseq: bigint;
+  gseq: number;
+}
+
+/** MsgStartGroupResponse is the response type of Msg/StartGroup. */
+export interface MsgStartGroupResponse {
+}
+
+/** MsgCreateBid offers to run an order at price, locking deposit. */
+export interface MsgCreateBid {
+  provider: string;
+  order?: OrderID | undefined;
+  price?: DecCoin | undefined;
+  deposit?: Coin | undefined;
+}
+
+/** MsgCreateBidResponse is the response type of Msg/CreateBid. */
+export interface MsgCreateBidResponse {
+}
+
+/** MsgCloseBid withdraws an open bid and refunds its deposit. */
+export interface MsgCloseBid {
+  provider: string;
+  id?: BidID | undefined;
+}
+
+/** MsgCloseBidResponse is the response type of Msg/CloseBid. */
+export interface MsgCloseBidResponse {
+}
+
+/** MsgCreateLease accepts a bid: the lease starts and every other bid on the order is lost. */
+export interface MsgCreateLease {
+  owner: string;
+  bid?: BidID | undefined;
+}
+
+/** MsgCreateLeaseResponse is the response type of Msg/CreateLease. */
+export interface MsgCreateLeaseResponse {
+}
+
+/**
+ * MsgCloseLease ends a lease, by its tenant (reason owner) or its provider (reason
+ * provider_unstable or provider_decommission).
+ */
+export interface MsgCloseLease {
+  sender: string;
+  id?: BidID | undefined;
+  reason: LeaseCloseReason;
+}
+
+/** MsgCloseLeaseResponse is the response type of Msg/CloseLease. */
+export interface MsgCloseLeaseResponse {
 }
 
 function createBaseMsgUpdateParams(): MsgUpdateParams {
@@ -164,6 +286,1619 @@ export const MsgUpdateParamsResponse: MessageFns<MsgUpdateParamsResponse, "heart
     },
   };
 
+function createBaseMsgCreateDeployment(): MsgCreateDeployment {
+  return { owner: "", dseq: 0n, groups: [], manifestHash: new Uint8Array(0), deposit: undefined };
+}
+
+export const MsgCreateDeployment: MessageFns<MsgCreateDeployment, "hearth.market.v1.MsgCreateDeployment"> = {
+  $type: "hearth.market.v1.MsgCreateDeployment" as const,
+
+  encode(message: MsgCreateDeployment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.dseq !== 0n) {
+      if (BigInt.asUintN(64, message.dseq) !== message.dseq) {
+        throw new globalThis.Error("value provided for field message.dseq of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.dseq);
+    }
+    for (const v of message.groups) {
+      GroupSpec.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.manifestHash.length !== 0) {
+      writer.uint32(34).bytes(message.manifestHash);
+    }
+    if (message.deposit !== undefined) {
+      Coin.encode(message.deposit, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCreateDeployment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCreateDeployment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.dseq = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.groups.push(GroupSpec.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.manifestHash = reader.bytes();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.deposit = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgCreateDeployment {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      dseq: isSet(object.dseq) ? BigInt(object.dseq) : 0n,
+      groups: globalThis.Array.isArray(object?.groups) ? object.groups.map((e: any) => GroupSpec.fromJSON(e)) : [],
+      manifestHash: isSet(object.manifestHash)
+        ? bytesFromBase64(object.manifestHash)
+        : isSet(object.manifest_hash)
+        ? bytesFromBase64(object.manifest_hash)
+        : new Uint8Array(0),
+      deposit: isSet(object.deposit) ? Coin.fromJSON(object.deposit) : undefined,
+    };
+  },
+
+  toJSON(message: MsgCreateDeployment): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.dseq !== 0n) {
+      obj.dseq = message.dseq.toString();
+    }
+    if (message.groups?.length) {
+      obj.groups = message.groups.map((e) => GroupSpec.toJSON(e));
+    }
+    if (message.manifestHash.length !== 0) {
+      obj.manifestHash = base64FromBytes(message.manifestHash);
+    }
+    if (message.deposit !== undefined) {
+      obj.deposit = Coin.toJSON(message.deposit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgCreateDeployment>, I>>(base?: I): MsgCreateDeployment {
+    return MsgCreateDeployment.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgCreateDeployment>, I>>(object: I): MsgCreateDeployment {
+    const message = createBaseMsgCreateDeployment();
+    message.owner = object.owner ?? "";
+    message.dseq = (object.dseq !== undefined && object.dseq !== null) ? BigInt(object.dseq) : 0n;
+    message.groups = object.groups?.map((e) => GroupSpec.fromPartial(e)) || [];
+    message.manifestHash = object.manifestHash ?? new Uint8Array(0);
+    message.deposit = (object.deposit !== undefined && object.deposit !== null)
+      ? Coin.fromPartial(object.deposit)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseMsgCreateDeploymentResponse(): MsgCreateDeploymentResponse {
+  return {};
+}
+
+export const MsgCreateDeploymentResponse: MessageFns<
+  MsgCreateDeploymentResponse,
+  "hearth.market.v1.MsgCreateDeploymentResponse"
+> = {
+  $type: "hearth.market.v1.MsgCreateDeploymentResponse" as const,
+
+  encode(_: MsgCreateDeploymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCreateDeploymentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCreateDeploymentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgCreateDeploymentResponse {
+    return {};
+  },
+
+  toJSON(_: MsgCreateDeploymentResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgCreateDeploymentResponse>, I>>(base?: I): MsgCreateDeploymentResponse {
+    return MsgCreateDeploymentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgCreateDeploymentResponse>, I>>(_: I): MsgCreateDeploymentResponse {
+    const message = createBaseMsgCreateDeploymentResponse();
+    return message;
+  },
+};
+
+function createBaseMsgUpdateDeployment(): MsgUpdateDeployment {
+  return { owner: "", dseq: 0n, manifestHash: new Uint8Array(0) };
+}
+
+export const MsgUpdateDeployment: MessageFns<MsgUpdateDeployment, "hearth.market.v1.MsgUpdateDeployment"> = {
+  $type: "hearth.market.v1.MsgUpdateDeployment" as const,
+
+  encode(message: MsgUpdateDeployment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.dseq !== 0n) {
+      if (BigInt.asUintN(64, message.dseq) !== message.dseq) {
+        throw new globalThis.Error("value provided for field message.dseq of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.dseq);
+    }
+    if (message.manifestHash.length !== 0) {
+      writer.uint32(26).bytes(message.manifestHash);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgUpdateDeployment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgUpdateDeployment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.dseq = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.manifestHash = reader.bytes();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgUpdateDeployment {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      dseq: isSet(object.dseq) ? BigInt(object.dseq) : 0n,
+      manifestHash: isSet(object.manifestHash)
+        ? bytesFromBase64(object.manifestHash)
+        : isSet(object.manifest_hash)
+        ? bytesFromBase64(object.manifest_hash)
+        : new Uint8Array(0),
+    };
+  },
+
+  toJSON(message: MsgUpdateDeployment): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.dseq !== 0n) {
+      obj.dseq = message.dseq.toString();
+    }
+    if (message.manifestHash.length !== 0) {
+      obj.manifestHash = base64FromBytes(message.manifestHash);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgUpdateDeployment>, I>>(base?: I): MsgUpdateDeployment {
+    return MsgUpdateDeployment.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgUpdateDeployment>, I>>(object: I): MsgUpdateDeployment {
+    const message = createBaseMsgUpdateDeployment();
+    message.owner = object.owner ?? "";
+    message.dseq = (object.dseq !== undefined && object.dseq !== null) ? BigInt(object.dseq) : 0n;
+    message.manifestHash = object.manifestHash ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseMsgUpdateDeploymentResponse(): MsgUpdateDeploymentResponse {
+  return {};
+}
+
+export const MsgUpdateDeploymentResponse: MessageFns<
+  MsgUpdateDeploymentResponse,
+  "hearth.market.v1.MsgUpdateDeploymentResponse"
+> = {
+  $type: "hearth.market.v1.MsgUpdateDeploymentResponse" as const,
+
+  encode(_: MsgUpdateDeploymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgUpdateDeploymentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgUpdateDeploymentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgUpdateDeploymentResponse {
+    return {};
+  },
+
+  toJSON(_: MsgUpdateDeploymentResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgUpdateDeploymentResponse>, I>>(base?: I): MsgUpdateDeploymentResponse {
+    return MsgUpdateDeploymentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgUpdateDeploymentResponse>, I>>(_: I): MsgUpdateDeploymentResponse {
+    const message = createBaseMsgUpdateDeploymentResponse();
+    return message;
+  },
+};
+
+function createBaseMsgCloseDeployment(): MsgCloseDeployment {
+  return { owner: "", dseq: 0n };
+}
+
+export const MsgCloseDeployment: MessageFns<MsgCloseDeployment, "hearth.market.v1.MsgCloseDeployment"> = {
+  $type: "hearth.market.v1.MsgCloseDeployment" as const,
+
+  encode(message: MsgCloseDeployment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.dseq !== 0n) {
+      if (BigInt.asUintN(64, message.dseq) !== message.dseq) {
+        throw new globalThis.Error("value provided for field message.dseq of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.dseq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCloseDeployment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCloseDeployment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.dseq = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgCloseDeployment {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      dseq: isSet(object.dseq) ? BigInt(object.dseq) : 0n,
+    };
+  },
+
+  toJSON(message: MsgCloseDeployment): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.dseq !== 0n) {
+      obj.dseq = message.dseq.toString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgCloseDeployment>, I>>(base?: I): MsgCloseDeployment {
+    return MsgCloseDeployment.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgCloseDeployment>, I>>(object: I): MsgCloseDeployment {
+    const message = createBaseMsgCloseDeployment();
+    message.owner = object.owner ?? "";
+    message.dseq = (object.dseq !== undefined && object.dseq !== null) ? BigInt(object.dseq) : 0n;
+    return message;
+  },
+};
+
+function createBaseMsgCloseDeploymentResponse(): MsgCloseDeploymentResponse {
+  return {};
+}
+
+export const MsgCloseDeploymentResponse: MessageFns<
+  MsgCloseDeploymentResponse,
+  "hearth.market.v1.MsgCloseDeploymentResponse"
+> = {
+  $type: "hearth.market.v1.MsgCloseDeploymentResponse" as const,
+
+  encode(_: MsgCloseDeploymentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCloseDeploymentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCloseDeploymentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgCloseDeploymentResponse {
+    return {};
+  },
+
+  toJSON(_: MsgCloseDeploymentResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgCloseDeploymentResponse>, I>>(base?: I): MsgCloseDeploymentResponse {
+    return MsgCloseDeploymentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgCloseDeploymentResponse>, I>>(_: I): MsgCloseDeploymentResponse {
+    const message = createBaseMsgCloseDeploymentResponse();
+    return message;
+  },
+};
+
+function createBaseMsgCloseGroup(): MsgCloseGroup {
+  return { owner: "", dseq: 0n, gseq: 0 };
+}
+
+export const MsgCloseGroup: MessageFns<MsgCloseGroup, "hearth.market.v1.MsgCloseGroup"> = {
+  $type: "hearth.market.v1.MsgCloseGroup" as const,
+
+  encode(message: MsgCloseGroup, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.dseq !== 0n) {
+      if (BigInt.asUintN(64, message.dseq) !== message.dseq) {
+        throw new globalThis.Error("value provided for field message.dseq of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.dseq);
+    }
+    if (message.gseq !== 0) {
+      writer.uint32(24).uint32(message.gseq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCloseGroup {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCloseGroup();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.dseq = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.gseq = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgCloseGroup {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      dseq: isSet(object.dseq) ? BigInt(object.dseq) : 0n,
+      gseq: isSet(object.gseq) ? globalThis.Number(object.gseq) : 0,
+    };
+  },
+
+  toJSON(message: MsgCloseGroup): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.dseq !== 0n) {
+      obj.dseq = message.dseq.toString();
+    }
+    if (message.gseq !== 0) {
+      obj.gseq = Math.round(message.gseq);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgCloseGroup>, I>>(base?: I): MsgCloseGroup {
+    return MsgCloseGroup.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgCloseGroup>, I>>(object: I): MsgCloseGroup {
+    const message = createBaseMsgCloseGroup();
+    message.owner = object.owner ?? "";
+    message.dseq = (object.dseq !== undefined && object.dseq !== null) ? BigInt(object.dseq) : 0n;
+    message.gseq = object.gseq ?? 0;
+    return message;
+  },
+};
+
+function createBaseMsgCloseGroupResponse(): MsgCloseGroupResponse {
+  return {};
+}
+
+export const MsgCloseGroupResponse: MessageFns<MsgCloseGroupResponse, "hearth.market.v1.MsgCloseGroupResponse"> = {
+  $type: "hearth.market.v1.MsgCloseGroupResponse" as const,
+
+  encode(_: MsgCloseGroupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCloseGroupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCloseGroupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgCloseGroupResponse {
+    return {};
+  },
+
+  toJSON(_: MsgCloseGroupResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgCloseGroupResponse>, I>>(base?: I): MsgCloseGroupResponse {
+    return MsgCloseGroupResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgCloseGroupResponse>, I>>(_: I): MsgCloseGroupResponse {
+    const message = createBaseMsgCloseGroupResponse();
+    return message;
+  },
+};
+
+function createBaseMsgPauseGroup(): MsgPauseGroup {
+  return { owner: "", dseq: 0n, gseq: 0 };
+}
+
+export const MsgPauseGroup: MessageFns<MsgPauseGroup, "hearth.market.v1.MsgPauseGroup"> = {
+  $type: "hearth.market.v1.MsgPauseGroup" as const,
+
+  encode(message: MsgPauseGroup, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.dseq !== 0n) {
+      if (BigInt.asUintN(64, message.dseq) !== message.dseq) {
+        throw new globalThis.Error("value provided for field message.dseq of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.dseq);
+    }
+    if (message.gseq !== 0) {
+      writer.uint32(24).uint32(message.gseq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgPauseGroup {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgPauseGroup();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.dseq = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.gseq = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgPauseGroup {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      dseq: isSet(object.dseq) ? BigInt(object.dseq) : 0n,
+      gseq: isSet(object.gseq) ? globalThis.Number(object.gseq) : 0,
+    };
+  },
+
+  toJSON(message: MsgPauseGroup): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.dseq !== 0n) {
+      obj.dseq = message.dseq.toString();
+    }
+    if (message.gseq !== 0) {
+      obj.gseq = Math.round(message.gseq);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgPauseGroup>, I>>(base?: I): MsgPauseGroup {
+    return MsgPauseGroup.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgPauseGroup>, I>>(object: I): MsgPauseGroup {
+    const message = createBaseMsgPauseGroup();
+    message.owner = object.owner ?? "";
+    message.dseq = (object.dseq !== undefined && object.dseq !== null) ? BigInt(object.dseq) : 0n;
+    message.gseq = object.gseq ?? 0;
+    return message;
+  },
+};
+
+function createBaseMsgPauseGroupResponse(): MsgPauseGroupResponse {
+  return {};
+}
+
+export const MsgPauseGroupResponse: MessageFns<MsgPauseGroupResponse, "hearth.market.v1.MsgPauseGroupResponse"> = {
+  $type: "hearth.market.v1.MsgPauseGroupResponse" as const,
+
+  encode(_: MsgPauseGroupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgPauseGroupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgPauseGroupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgPauseGroupResponse {
+    return {};
+  },
+
+  toJSON(_: MsgPauseGroupResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgPauseGroupResponse>, I>>(base?: I): MsgPauseGroupResponse {
+    return MsgPauseGroupResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgPauseGroupResponse>, I>>(_: I): MsgPauseGroupResponse {
+    const message = createBaseMsgPauseGroupResponse();
+    return message;
+  },
+};
+
+function createBaseMsgStartGroup(): MsgStartGroup {
+  return { owner: "", dseq: 0n, gseq: 0 };
+}
+
+export const MsgStartGroup: MessageFns<MsgStartGroup, "hearth.market.v1.MsgStartGroup"> = {
+  $type: "hearth.market.v1.MsgStartGroup" as const,
+
+  encode(message: MsgStartGroup, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.dseq !== 0n) {
+      if (BigInt.asUintN(64, message.dseq) !== message.dseq) {
+        throw new globalThis.Error("value provided for field message.dseq of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.dseq);
+    }
+    if (message.gseq !== 0) {
+      writer.uint32(24).uint32(message.gseq);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgStartGroup {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgStartGroup();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.dseq = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.gseq = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgStartGroup {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      dseq: isSet(object.dseq) ? BigInt(object.dseq) : 0n,
+      gseq: isSet(object.gseq) ? globalThis.Number(object.gseq) : 0,
+    };
+  },
+
+  toJSON(message: MsgStartGroup): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.dseq !== 0n) {
+      obj.dseq = message.dseq.toString();
+    }
+    if (message.gseq !== 0) {
+      obj.gseq = Math.round(message.gseq);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgStartGroup>, I>>(base?: I): MsgStartGroup {
+    return MsgStartGroup.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgStartGroup>, I>>(object: I): MsgStartGroup {
+    const message = createBaseMsgStartGroup();
+    message.owner = object.owner ?? "";
+    message.dseq = (object.dseq !== undefined && object.dseq !== null) ? BigInt(object.dseq) : 0n;
+    message.gseq = object.gseq ?? 0;
+    return message;
+  },
+};
+
+function createBaseMsgStartGroupResponse(): MsgStartGroupResponse {
+  return {};
+}
+
+export const MsgStartGroupResponse: MessageFns<MsgStartGroupResponse, "hearth.market.v1.MsgStartGroupResponse"> = {
+  $type: "hearth.market.v1.MsgStartGroupResponse" as const,
+
+  encode(_: MsgStartGroupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgStartGroupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgStartGroupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgStartGroupResponse {
+    return {};
+  },
+
+  toJSON(_: MsgStartGroupResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgStartGroupResponse>, I>>(base?: I): MsgStartGroupResponse {
+    return MsgStartGroupResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgStartGroupResponse>, I>>(_: I): MsgStartGroupResponse {
+    const message = createBaseMsgStartGroupResponse();
+    return message;
+  },
+};
+
+function createBaseMsgCreateBid(): MsgCreateBid {
+  return { provider: "", order: undefined, price: undefined, deposit: undefined };
+}
+
+export const MsgCreateBid: MessageFns<MsgCreateBid, "hearth.market.v1.MsgCreateBid"> = {
+  $type: "hearth.market.v1.MsgCreateBid" as const,
+
+  encode(message: MsgCreateBid, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.provider !== "") {
+      writer.uint32(10).string(message.provider);
+    }
+    if (message.order !== undefined) {
+      OrderID.encode(message.order, writer.uint32(18).fork()).join();
+    }
+    if (message.price !== undefined) {
+      DecCoin.encode(message.price, writer.uint32(26).fork()).join();
+    }
+    if (message.deposit !== undefined) {
+      Coin.encode(message.deposit, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCreateBid {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCreateBid();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.order = OrderID.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.price = DecCoin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.deposit = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgCreateBid {
+    return {
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      order: isSet(object.order) ? OrderID.fromJSON(object.order) : undefined,
+      price: isSet(object.price) ? DecCoin.fromJSON(object.price) : undefined,
+      deposit: isSet(object.deposit) ? Coin.fromJSON(object.deposit) : undefined,
+    };
+  },
+
+  toJSON(message: MsgCreateBid): unknown {
+    const obj: any = {};
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.order !== undefined) {
+      obj.order = OrderID.toJSON(message.order);
+    }
+    if (message.price !== undefined) {
+      obj.price = DecCoin.toJSON(message.price);
+    }
+    if (message.deposit !== undefined) {
+      obj.deposit = Coin.toJSON(message.deposit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgCreateBid>, I>>(base?: I): MsgCreateBid {
+    return MsgCreateBid.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgCreateBid>, I>>(object: I): MsgCreateBid {
+    const message = createBaseMsgCreateBid();
+    message.provider = object.provider ?? "";
+    message.order = (object.order !== undefined && object.order !== null)
+      ? OrderID.fromPartial(object.order)
+      : undefined;
+    message.price = (object.price !== undefined && object.price !== null)
+      ? DecCoin.fromPartial(object.price)
+      : undefined;
+    message.deposit = (object.deposit !== undefined && object.deposit !== null)
+      ? Coin.fromPartial(object.deposit)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseMsgCreateBidResponse(): MsgCreateBidResponse {
+  return {};
+}
+
+export const MsgCreateBidResponse: MessageFns<MsgCreateBidResponse, "hearth.market.v1.MsgCreateBidResponse"> = {
+  $type: "hearth.market.v1.MsgCreateBidResponse" as const,
+
+  encode(_: MsgCreateBidResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCreateBidResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCreateBidResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgCreateBidResponse {
+    return {};
+  },
+
+  toJSON(_: MsgCreateBidResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgCreateBidResponse>, I>>(base?: I): MsgCreateBidResponse {
+    return MsgCreateBidResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgCreateBidResponse>, I>>(_: I): MsgCreateBidResponse {
+    const message = createBaseMsgCreateBidResponse();
+    return message;
+  },
+};
+
+function createBaseMsgCloseBid(): MsgCloseBid {
+  return { provider: "", id: undefined };
+}
+
+export const MsgCloseBid: MessageFns<MsgCloseBid, "hearth.market.v1.MsgCloseBid"> = {
+  $type: "hearth.market.v1.MsgCloseBid" as const,
+
+  encode(message: MsgCloseBid, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.provider !== "") {
+      writer.uint32(10).string(message.provider);
+    }
+    if (message.id !== undefined) {
+      BidID.encode(message.id, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCloseBid {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCloseBid();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = BidID.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgCloseBid {
+    return {
+      provider: isSet(object.provider) ? globalThis.String(object.provider) : "",
+      id: isSet(object.id) ? BidID.fromJSON(object.id) : undefined,
+    };
+  },
+
+  toJSON(message: MsgCloseBid): unknown {
+    const obj: any = {};
+    if (message.provider !== "") {
+      obj.provider = message.provider;
+    }
+    if (message.id !== undefined) {
+      obj.id = BidID.toJSON(message.id);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgCloseBid>, I>>(base?: I): MsgCloseBid {
+    return MsgCloseBid.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgCloseBid>, I>>(object: I): MsgCloseBid {
+    const message = createBaseMsgCloseBid();
+    message.provider = object.provider ?? "";
+    message.id = (object.id !== undefined && object.id !== null) ? BidID.fromPartial(object.id) : undefined;
+    return message;
+  },
+};
+
+function createBaseMsgCloseBidResponse(): MsgCloseBidResponse {
+  return {};
+}
+
+export const MsgCloseBidResponse: MessageFns<MsgCloseBidResponse, "hearth.market.v1.MsgCloseBidResponse"> = {
+  $type: "hearth.market.v1.MsgCloseBidResponse" as const,
+
+  encode(_: MsgCloseBidResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCloseBidResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCloseBidResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgCloseBidResponse {
+    return {};
+  },
+
+  toJSON(_: MsgCloseBidResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgCloseBidResponse>, I>>(base?: I): MsgCloseBidResponse {
+    return MsgCloseBidResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgCloseBidResponse>, I>>(_: I): MsgCloseBidResponse {
+    const message = createBaseMsgCloseBidResponse();
+    return message;
+  },
+};
+
+function createBaseMsgCreateLease(): MsgCreateLease {
+  return { owner: "", bid: undefined };
+}
+
+export const MsgCreateLease: MessageFns<MsgCreateLease, "hearth.market.v1.MsgCreateLease"> = {
+  $type: "hearth.market.v1.MsgCreateLease" as const,
+
+  encode(message: MsgCreateLease, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.bid !== undefined) {
+      BidID.encode(message.bid, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCreateLease {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCreateLease();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.bid = BidID.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgCreateLease {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      bid: isSet(object.bid) ? BidID.fromJSON(object.bid) : undefined,
+    };
+  },
+
+  toJSON(message: MsgCreateLease): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.bid !== undefined) {
+      obj.bid = BidID.toJSON(message.bid);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgCreateLease>, I>>(base?: I): MsgCreateLease {
+    return MsgCreateLease.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgCreateLease>, I>>(object: I): MsgCreateLease {
+    const message = createBaseMsgCreateLease();
+    message.owner = object.owner ?? "";
+    message.bid = (object.bid !== undefined && object.bid !== null) ? BidID.fromPartial(object.bid) : undefined;
+    return message;
+  },
+};
+
+function createBaseMsgCreateLeaseResponse(): MsgCreateLeaseResponse {
+  return {};
+}
+
+export const MsgCreateLeaseResponse: MessageFns<MsgCreateLeaseResponse, "hearth.market.v1.MsgCreateLeaseResponse"> = {
+  $type: "hearth.market.v1.MsgCreateLeaseResponse" as const,
+
+  encode(_: MsgCreateLeaseResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCreateLeaseResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCreateLeaseResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgCreateLeaseResponse {
+    return {};
+  },
+
+  toJSON(_: MsgCreateLeaseResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgCreateLeaseResponse>, I>>(base?: I): MsgCreateLeaseResponse {
+    return MsgCreateLeaseResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgCreateLeaseResponse>, I>>(_: I): MsgCreateLeaseResponse {
+    const message = createBaseMsgCreateLeaseResponse();
+    return message;
+  },
+};
+
+function createBaseMsgCloseLease(): MsgCloseLease {
+  return { sender: "", id: undefined, reason: 0 };
+}
+
+export const MsgCloseLease: MessageFns<MsgCloseLease, "hearth.market.v1.MsgCloseLease"> = {
+  $type: "hearth.market.v1.MsgCloseLease" as const,
+
+  encode(message: MsgCloseLease, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sender !== "") {
+      writer.uint32(10).string(message.sender);
+    }
+    if (message.id !== undefined) {
+      BidID.encode(message.id, writer.uint32(18).fork()).join();
+    }
+    if (message.reason !== 0) {
+      writer.uint32(24).int32(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCloseLease {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCloseLease();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sender = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = BidID.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgCloseLease {
+    return {
+      sender: isSet(object.sender) ? globalThis.String(object.sender) : "",
+      id: isSet(object.id) ? BidID.fromJSON(object.id) : undefined,
+      reason: isSet(object.reason) ? leaseCloseReasonFromJSON(object.reason) : 0,
+    };
+  },
+
+  toJSON(message: MsgCloseLease): unknown {
+    const obj: any = {};
+    if (message.sender !== "") {
+      obj.sender = message.sender;
+    }
+    if (message.id !== undefined) {
+      obj.id = BidID.toJSON(message.id);
+    }
+    if (message.reason !== 0) {
+      obj.reason = leaseCloseReasonToJSON(message.reason);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgCloseLease>, I>>(base?: I): MsgCloseLease {
+    return MsgCloseLease.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgCloseLease>, I>>(object: I): MsgCloseLease {
+    const message = createBaseMsgCloseLease();
+    message.sender = object.sender ?? "";
+    message.id = (object.id !== undefined && object.id !== null) ? BidID.fromPartial(object.id) : undefined;
+    message.reason = object.reason ?? 0;
+    return message;
+  },
+};
+
+function createBaseMsgCloseLeaseResponse(): MsgCloseLeaseResponse {
+  return {};
+}
+
+export const MsgCloseLeaseResponse: MessageFns<MsgCloseLeaseResponse, "hearth.market.v1.MsgCloseLeaseResponse"> = {
+  $type: "hearth.market.v1.MsgCloseLeaseResponse" as const,
+
+  encode(_: MsgCloseLeaseResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCloseLeaseResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCloseLeaseResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgCloseLeaseResponse {
+    return {};
+  },
+
+  toJSON(_: MsgCloseLeaseResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgCloseLeaseResponse>, I>>(base?: I): MsgCloseLeaseResponse {
+    return MsgCloseLeaseResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgCloseLeaseResponse>, I>>(_: I): MsgCloseLeaseResponse {
+    const message = createBaseMsgCloseLeaseResponse();
+    return message;
+  },
+};
+
 /** Msg is the market module's transaction service. */
 export interface Msg {
   /**
@@ -171,6 +1906,26 @@ export interface Msg {
    * send it.
    */
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse>;
+  /** CreateDeployment opens a deployment, its groups and their orders, and funds its escrow. */
+  CreateDeployment(request: MsgCreateDeployment): Promise<MsgCreateDeploymentResponse>;
+  /** UpdateDeployment replaces the manifest hash of an active deployment. */
+  UpdateDeployment(request: MsgUpdateDeployment): Promise<MsgUpdateDeploymentResponse>;
+  /** CloseDeployment settles the escrow, closes every group, order, bid and lease and refunds the depositors. */
+  CloseDeployment(request: MsgCloseDeployment): Promise<MsgCloseDeploymentResponse>;
+  /** CloseGroup closes one group for good (its lease, order and bids with it). */
+  CloseGroup(request: MsgCloseGroup): Promise<MsgCloseGroupResponse>;
+  /** PauseGroup pauses a group: its lease, order and bids close. */
+  PauseGroup(request: MsgPauseGroup): Promise<MsgPauseGroupResponse>;
+  /** StartGroup reopens a paused group with a new order. */
+  StartGroup(request: MsgStartGroup): Promise<MsgStartGroupResponse>;
+  /** CreateBid offers to run an order at price, locking deposit. */
+  CreateBid(request: MsgCreateBid): Promise<MsgCreateBidResponse>;
+  /** CloseBid withdraws an open bid and refunds its deposit. */
+  CloseBid(request: MsgCloseBid): Promise<MsgCloseBidResponse>;
+  /** CreateLease accepts a bid: the lease starts and every other bid on the order is lost. */
+  CreateLease(request: MsgCreateLease): Promise<MsgCreateLeaseResponse>;
+  /** CloseLease ends a lease, by its tenant or its provider. */
+  CloseLease(request: MsgCloseLease): Promise<MsgCloseLeaseResponse>;
 }
 
 export const MsgServiceName = "hearth.market.v1.Msg";
@@ -181,11 +1936,81 @@ export class MsgClientImpl implements Msg {
     this.service = opts?.service || MsgServiceName;
     this.rpc = rpc;
     this.UpdateParams = this.UpdateParams.bind(this);
+    this.CreateDeployment = this.CreateDeployment.bind(this);
+    this.UpdateDeployment = this.UpdateDeployment.bind(this);
+    this.CloseDeployment = this.CloseDeployment.bind(this);
+    this.CloseGroup = this.CloseGroup.bind(this);
+    this.PauseGroup = this.PauseGroup.bind(this);
+    this.StartGroup = this.StartGroup.bind(this);
+    this.CreateBid = this.CreateBid.bind(this);
+    this.CloseBid = this.CloseBid.bind(this);
+    this.CreateLease = this.CreateLease.bind(this);
+    this.CloseLease = this.CloseLease.bind(this);
   }
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse> {
     const data = MsgUpdateParams.encode(request).finish();
     const promise = this.rpc.request(this.service, "UpdateParams", data);
     return promise.then((data) => MsgUpdateParamsResponse.decode(new BinaryReader(data)));
+  }
+
+  CreateDeployment(request: MsgCreateDeployment): Promise<MsgCreateDeploymentResponse> {
+    const data = MsgCreateDeployment.encode(request).finish();
+    const promise = this.rpc.request(this.service, "CreateDeployment", data);
+    return promise.then((data) => MsgCreateDeploymentResponse.decode(new BinaryReader(data)));
+  }
+
+  UpdateDeployment(request: MsgUpdateDeployment): Promise<MsgUpdateDeploymentResponse> {
+    const data = MsgUpdateDeployment.encode(request).finish();
+    const promise = this.rpc.request(this.service, "UpdateDeployment", data);
+    return promise.then((data) => MsgUpdateDeploymentResponse.decode(new BinaryReader(data)));
+  }
+
+  CloseDeployment(request: MsgCloseDeployment): Promise<MsgCloseDeploymentResponse> {
+    const data = MsgCloseDeployment.encode(request).finish();
+    const promise = this.rpc.request(this.service, "CloseDeployment", data);
+    return promise.then((data) => MsgCloseDeploymentResponse.decode(new BinaryReader(data)));
+  }
+
+  CloseGroup(request: MsgCloseGroup): Promise<MsgCloseGroupResponse> {
+    const data = MsgCloseGroup.encode(request).finish();
+    const promise = this.rpc.request(this.service, "CloseGroup", data);
+    return promise.then((data) => MsgCloseGroupResponse.decode(new BinaryReader(data)));
+  }
+
+  PauseGroup(request: MsgPauseGroup): Promise<MsgPauseGroupResponse> {
+    const data = MsgPauseGroup.encode(request).finish();
+    const promise = this.rpc.request(this.service, "PauseGroup", data);
+    return promise.then((data) => MsgPauseGroupResponse.decode(new BinaryReader(data)));
+  }
+
+  StartGroup(request: MsgStartGroup): Promise<MsgStartGroupResponse> {
+    const data = MsgStartGroup.encode(request).finish();
+    const promise = this.rpc.request(this.service, "StartGroup", data);
+    return promise.then((data) => MsgStartGroupResponse.decode(new BinaryReader(data)));
+  }
+
+  CreateBid(request: MsgCreateBid): Promise<MsgCreateBidResponse> {
+    const data = MsgCreateBid.encode(request).finish();
+    const promise = this.rpc.request(this.service, "CreateBid", data);
+    return promise.then((data) => MsgCreateBidResponse.decode(new BinaryReader(data)));
+  }
+
+  CloseBid(request: MsgCloseBid): Promise<MsgCloseBidResponse> {
+    const data = MsgCloseBid.encode(request).finish();
+    const promise = this.rpc.request(this.service, "CloseBid", data);
+    return promise.then((data) => MsgCloseBidResponse.decode(new BinaryReader(data)));
+  }
+
+  CreateLease(request: MsgCreateLease): Promise<MsgCreateLeaseResponse> {
+    const data = MsgCreateLease.encode(request).finish();
+    const promise = this.rpc.request(this.service, "CreateLease", data);
+    return promise.then((data) => MsgCreateLeaseResponse.decode(new BinaryReader(data)));
+  }
+
+  CloseLease(request: MsgCloseLease): Promise<MsgCloseLeaseResponse> {
+    const data = MsgCloseLease.encode(request).finish();
+    const promise = this.rpc.request(this.service, "CloseLease", data);
+    return promise.then((data) => MsgCloseLeaseResponse.decode(new BinaryReader(data)));
   }
 }
 
@@ -207,11 +2032,126 @@ export const MsgDefinition = {
       responseStream: false,
       options: {},
     },
+    /** CreateDeployment opens a deployment, its groups and their orders, and funds its escrow. */
+    createDeployment: {
+      name: "CreateDeployment",
+      requestType: MsgCreateDeployment as typeof MsgCreateDeployment,
+      requestStream: false,
+      responseType: MsgCreateDeploymentResponse as typeof MsgCreateDeploymentResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** UpdateDeployment replaces the manifest hash of an active deployment. */
+    updateDeployment: {
+      name: "UpdateDeployment",
+      requestType: MsgUpdateDeployment as typeof MsgUpdateDeployment,
+      requestStream: false,
+      responseType: MsgUpdateDeploymentResponse as typeof MsgUpdateDeploymentResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** CloseDeployment settles the escrow, closes every group, order, bid and lease and refunds the depositors. */
+    closeDeployment: {
+      name: "CloseDeployment",
+      requestType: MsgCloseDeployment as typeof MsgCloseDeployment,
+      requestStream: false,
+      responseType: MsgCloseDeploymentResponse as typeof MsgCloseDeploymentResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** CloseGroup closes one group for good (its lease, order and bids with it). */
+    closeGroup: {
+      name: "CloseGroup",
+      requestType: MsgCloseGroup as typeof MsgCloseGroup,
+      requestStream: false,
+      responseType: MsgCloseGroupResponse as typeof MsgCloseGroupResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** PauseGroup pauses a group: its lease, order and bids close. */
+    pauseGroup: {
+      name: "PauseGroup",
+      requestType: MsgPauseGroup as typeof MsgPauseGroup,
+      requestStream: false,
+      responseType: MsgPauseGroupResponse as typeof MsgPauseGroupResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** StartGroup reopens a paused group with a new order. */
+    startGroup: {
+      name: "StartGroup",
+      requestType: MsgStartGroup as typeof MsgStartGroup,
+      requestStream: false,
+      responseType: MsgStartGroupResponse as typeof MsgStartGroupResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** CreateBid offers to run an order at price, locking deposit. */
+    createBid: {
+      name: "CreateBid",
+      requestType: MsgCreateBid as typeof MsgCreateBid,
+      requestStream: false,
+      responseType: MsgCreateBidResponse as typeof MsgCreateBidResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** CloseBid withdraws an open bid and refunds its deposit. */
+    closeBid: {
+      name: "CloseBid",
+      requestType: MsgCloseBid as typeof MsgCloseBid,
+      requestStream: false,
+      responseType: MsgCloseBidResponse as typeof MsgCloseBidResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** CreateLease accepts a bid: the lease starts and every other bid on the order is lost. */
+    createLease: {
+      name: "CreateLease",
+      requestType: MsgCreateLease as typeof MsgCreateLease,
+      requestStream: false,
+      responseType: MsgCreateLeaseResponse as typeof MsgCreateLeaseResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** CloseLease ends a lease, by its tenant or its provider. */
+    closeLease: {
+      name: "CloseLease",
+      requestType: MsgCloseLease as typeof MsgCloseLease,
+      requestStream: false,
+      responseType: MsgCloseLeaseResponse as typeof MsgCloseLeaseResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
 interface Rpc {
   request(service: string, method: string, data: Uint8Array): Promise<Uint8Array>;
+}
+
+function bytesFromBase64(b64: string): Uint8Array {
+  if ((globalThis as any).Buffer) {
+    return Uint8Array.from((globalThis as any).Buffer.from(b64, "base64"));
+  } else {
+    const bin = globalThis.atob(b64);
+    const arr = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; ++i) {
+      arr[i] = bin.charCodeAt(i);
+    }
+    return arr;
+  }
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  if ((globalThis as any).Buffer) {
+    return (globalThis as any).Buffer.from(arr).toString("base64");
+  } else {
+    const bin: string[] = [];
+    arr.forEach((byte) => {
+      bin.push(globalThis.String.fromCharCode(byte));
+    });
+    return globalThis.btoa(bin.join(""));
+  }
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;

@@ -7,14 +7,20 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Params } from "./params.js";
+import { AuditedAttributes, Provider, Unbonding } from "./provider.js";
 
 /** GenesisState is the provider module's state at genesis. */
 export interface GenesisState {
   params?: Params | undefined;
+  providers: Provider[];
+  auditedAttributes: AuditedAttributes[];
+  unbondings: Unbonding[];
+  /** next_unbonding_id numbers the next unbonding. */
+  nextUnbondingId: bigint;
 }
 
 function createBaseGenesisState(): GenesisState {
-  return { params: undefined };
+  return { params: undefined, providers: [], auditedAttributes: [], unbondings: [], nextUnbondingId: 0n };
 }
 
 export const GenesisState: MessageFns<GenesisState, "hearth.provider.v1.GenesisState"> = {
@@ -23,6 +29,21 @@ export const GenesisState: MessageFns<GenesisState, "hearth.provider.v1.GenesisS
   encode(message: GenesisState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.params !== undefined) {
       Params.encode(message.params, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.providers) {
+      Provider.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.auditedAttributes) {
+      AuditedAttributes.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.unbondings) {
+      Unbonding.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.nextUnbondingId !== 0n) {
+      if (BigInt.asUintN(64, message.nextUnbondingId) !== message.nextUnbondingId) {
+        throw new globalThis.Error("value provided for field message.nextUnbondingId of type uint64 too large");
+      }
+      writer.uint32(40).uint64(message.nextUnbondingId);
     }
     return writer;
   },
@@ -48,6 +69,38 @@ export const GenesisState: MessageFns<GenesisState, "hearth.provider.v1.GenesisS
             message.params = Params.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.providers.push(Provider.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.auditedAttributes.push(AuditedAttributes.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.unbondings.push(Unbonding.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.nextUnbondingId = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -61,13 +114,43 @@ export const GenesisState: MessageFns<GenesisState, "hearth.provider.v1.GenesisS
   },
 
   fromJSON(object: any): GenesisState {
-    return { params: isSet(object.params) ? Params.fromJSON(object.params) : undefined };
+    return {
+      params: isSet(object.params) ? Params.fromJSON(object.params) : undefined,
+      providers: globalThis.Array.isArray(object?.providers)
+        ? object.providers.map((e: any) => Provider.fromJSON(e))
+        : [],
+      auditedAttributes: globalThis.Array.isArray(object?.auditedAttributes)
+        ? object.auditedAttributes.map((e: any) => AuditedAttributes.fromJSON(e))
+        : globalThis.Array.isArray(object?.audited_attributes)
+        ? object.audited_attributes.map((e: any) => AuditedAttributes.fromJSON(e))
+        : [],
+      unbondings: globalThis.Array.isArray(object?.unbondings)
+        ? object.unbondings.map((e: any) => Unbonding.fromJSON(e))
+        : [],
+      nextUnbondingId: isSet(object.nextUnbondingId)
+        ? BigInt(object.nextUnbondingId)
+        : isSet(object.next_unbonding_id)
+        ? BigInt(object.next_unbonding_id)
+        : 0n,
+    };
   },
 
   toJSON(message: GenesisState): unknown {
     const obj: any = {};
     if (message.params !== undefined) {
       obj.params = Params.toJSON(message.params);
+    }
+    if (message.providers?.length) {
+      obj.providers = message.providers.map((e) => Provider.toJSON(e));
+    }
+    if (message.auditedAttributes?.length) {
+      obj.auditedAttributes = message.auditedAttributes.map((e) => AuditedAttributes.toJSON(e));
+    }
+    if (message.unbondings?.length) {
+      obj.unbondings = message.unbondings.map((e) => Unbonding.toJSON(e));
+    }
+    if (message.nextUnbondingId !== 0n) {
+      obj.nextUnbondingId = message.nextUnbondingId.toString();
     }
     return obj;
   },
@@ -80,6 +163,12 @@ export const GenesisState: MessageFns<GenesisState, "hearth.provider.v1.GenesisS
     message.params = (object.params !== undefined && object.params !== null)
       ? Params.fromPartial(object.params)
       : undefined;
+    message.providers = object.providers?.map((e) => Provider.fromPartial(e)) || [];
+    message.auditedAttributes = object.auditedAttributes?.map((e) => AuditedAttributes.fromPartial(e)) || [];
+    message.unbondings = object.unbondings?.map((e) => Unbonding.fromPartial(e)) || [];
+    message.nextUnbondingId = (object.nextUnbondingId !== undefined && object.nextUnbondingId !== null)
+      ? BigInt(object.nextUnbondingId)
+      : 0n;
     return message;
   },
 };

@@ -10,19 +10,40 @@ import { Coin } from "../../../cosmos/base/v1beta1/coin.js";
 
 /** Params are the provider module's governance-controlled parameters. */
 export interface Params {
-  /** min_provider_bond is the smallest bond a provider must post to register. */
+  /** min_provider_bond is the smallest bond a provider must post to bid; its denom is bond_denom. */
   minProviderBond?:
     | Coin
     | undefined;
   /**
-   * heartbeat_interval is the number of blocks within which an active provider must send a
-   * heartbeat before it is considered offline.
+   * heartbeat_interval is the number of blocks within which a provider with active leases must
+   * send a heartbeat.
    */
   heartbeatInterval: bigint;
+  /**
+   * max_missed_heartbeats is how many intervals may pass without a heartbeat before the
+   * provider is at fault.
+   */
+  maxMissedHeartbeats: bigint;
+  /** fault_slash_fraction is the share of the bond paid to the affected tenants on a fault. */
+  faultSlashFraction: string;
+  /** provider_jail_duration is the number of blocks a provider at fault stays jailed. */
+  providerJailDuration: bigint;
+  /** unbonding_blocks is the number of blocks an unbonding takes. */
+  unbondingBlocks: bigint;
+  /** bond_denom is the denom providers bond in. */
+  bondDenom: string;
 }
 
 function createBaseParams(): Params {
-  return { minProviderBond: undefined, heartbeatInterval: 0n };
+  return {
+    minProviderBond: undefined,
+    heartbeatInterval: 0n,
+    maxMissedHeartbeats: 0n,
+    faultSlashFraction: "",
+    providerJailDuration: 0n,
+    unbondingBlocks: 0n,
+    bondDenom: "",
+  };
 }
 
 export const Params: MessageFns<Params, "hearth.provider.v1.Params"> = {
@@ -37,6 +58,30 @@ export const Params: MessageFns<Params, "hearth.provider.v1.Params"> = {
         throw new globalThis.Error("value provided for field message.heartbeatInterval of type uint64 too large");
       }
       writer.uint32(16).uint64(message.heartbeatInterval);
+    }
+    if (message.maxMissedHeartbeats !== 0n) {
+      if (BigInt.asUintN(64, message.maxMissedHeartbeats) !== message.maxMissedHeartbeats) {
+        throw new globalThis.Error("value provided for field message.maxMissedHeartbeats of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.maxMissedHeartbeats);
+    }
+    if (message.faultSlashFraction !== "") {
+      writer.uint32(34).string(message.faultSlashFraction);
+    }
+    if (message.providerJailDuration !== 0n) {
+      if (BigInt.asUintN(64, message.providerJailDuration) !== message.providerJailDuration) {
+        throw new globalThis.Error("value provided for field message.providerJailDuration of type uint64 too large");
+      }
+      writer.uint32(40).uint64(message.providerJailDuration);
+    }
+    if (message.unbondingBlocks !== 0n) {
+      if (BigInt.asUintN(64, message.unbondingBlocks) !== message.unbondingBlocks) {
+        throw new globalThis.Error("value provided for field message.unbondingBlocks of type uint64 too large");
+      }
+      writer.uint32(48).uint64(message.unbondingBlocks);
+    }
+    if (message.bondDenom !== "") {
+      writer.uint32(58).string(message.bondDenom);
     }
     return writer;
   },
@@ -70,6 +115,46 @@ export const Params: MessageFns<Params, "hearth.provider.v1.Params"> = {
             message.heartbeatInterval = reader.uint64() as bigint;
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxMissedHeartbeats = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.faultSlashFraction = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.providerJailDuration = reader.uint64() as bigint;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.unbondingBlocks = reader.uint64() as bigint;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.bondDenom = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -94,6 +179,31 @@ export const Params: MessageFns<Params, "hearth.provider.v1.Params"> = {
         : isSet(object.heartbeat_interval)
         ? BigInt(object.heartbeat_interval)
         : 0n,
+      maxMissedHeartbeats: isSet(object.maxMissedHeartbeats)
+        ? BigInt(object.maxMissedHeartbeats)
+        : isSet(object.max_missed_heartbeats)
+        ? BigInt(object.max_missed_heartbeats)
+        : 0n,
+      faultSlashFraction: isSet(object.faultSlashFraction)
+        ? globalThis.String(object.faultSlashFraction)
+        : isSet(object.fault_slash_fraction)
+        ? globalThis.String(object.fault_slash_fraction)
+        : "",
+      providerJailDuration: isSet(object.providerJailDuration)
+        ? BigInt(object.providerJailDuration)
+        : isSet(object.provider_jail_duration)
+        ? BigInt(object.provider_jail_duration)
+        : 0n,
+      unbondingBlocks: isSet(object.unbondingBlocks)
+        ? BigInt(object.unbondingBlocks)
+        : isSet(object.unbonding_blocks)
+        ? BigInt(object.unbonding_blocks)
+        : 0n,
+      bondDenom: isSet(object.bondDenom)
+        ? globalThis.String(object.bondDenom)
+        : isSet(object.bond_denom)
+        ? globalThis.String(object.bond_denom)
+        : "",
     };
   },
 
@@ -104,6 +214,21 @@ export const Params: MessageFns<Params, "hearth.provider.v1.Params"> = {
     }
     if (message.heartbeatInterval !== 0n) {
       obj.heartbeatInterval = message.heartbeatInterval.toString();
+    }
+    if (message.maxMissedHeartbeats !== 0n) {
+      obj.maxMissedHeartbeats = message.maxMissedHeartbeats.toString();
+    }
+    if (message.faultSlashFraction !== "") {
+      obj.faultSlashFraction = message.faultSlashFraction;
+    }
+    if (message.providerJailDuration !== 0n) {
+      obj.providerJailDuration = message.providerJailDuration.toString();
+    }
+    if (message.unbondingBlocks !== 0n) {
+      obj.unbondingBlocks = message.unbondingBlocks.toString();
+    }
+    if (message.bondDenom !== "") {
+      obj.bondDenom = message.bondDenom;
     }
     return obj;
   },
@@ -119,6 +244,17 @@ export const Params: MessageFns<Params, "hearth.provider.v1.Params"> = {
     message.heartbeatInterval = (object.heartbeatInterval !== undefined && object.heartbeatInterval !== null)
       ? BigInt(object.heartbeatInterval)
       : 0n;
+    message.maxMissedHeartbeats = (object.maxMissedHeartbeats !== undefined && object.maxMissedHeartbeats !== null)
+      ? BigInt(object.maxMissedHeartbeats)
+      : 0n;
+    message.faultSlashFraction = object.faultSlashFraction ?? "";
+    message.providerJailDuration = (object.providerJailDuration !== undefined && object.providerJailDuration !== null)
+      ? BigInt(object.providerJailDuration)
+      : 0n;
+    message.unbondingBlocks = (object.unbondingBlocks !== undefined && object.unbondingBlocks !== null)
+      ? BigInt(object.unbondingBlocks)
+      : 0n;
+    message.bondDenom = object.bondDenom ?? "";
     return message;
   },
 };

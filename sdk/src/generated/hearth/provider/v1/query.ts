@@ -6,7 +6,16 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { PageRequest, PageResponse } from "../../../cosmos/base/query/v1beta1/pagination.js";
 import { Params } from "./params.js";
+import {
+  AuditedAttributes,
+  Provider,
+  ProviderStatus,
+  providerStatusFromJSON,
+  providerStatusToJSON,
+  Unbonding,
+} from "./provider.js";
 
 /** QueryParamsRequest is the request type of Query/Params. */
 export interface QueryParamsRequest {
@@ -15,6 +24,58 @@ export interface QueryParamsRequest {
 /** QueryParamsResponse is the response type of Query/Params. */
 export interface QueryParamsResponse {
   params?: Params | undefined;
+}
+
+/** QueryProviderRequest is the request type of Query/Provider. */
+export interface QueryProviderRequest {
+  owner: string;
+}
+
+/** QueryProviderResponse is the response type of Query/Provider. */
+export interface QueryProviderResponse {
+  provider?: Provider | undefined;
+}
+
+/** QueryProvidersRequest is the request type of Query/Providers. */
+export interface QueryProvidersRequest {
+  /** status filters by status; UNSPECIFIED lists all. */
+  status: ProviderStatus;
+  /** attribute_key, when set, keeps providers with that attribute (and attribute_value, if set). */
+  attributeKey: string;
+  attributeValue: string;
+  pagination?: PageRequest | undefined;
+}
+
+/** QueryProvidersResponse is the response type of Query/Providers. */
+export interface QueryProvidersResponse {
+  providers: Provider[];
+  pagination?: PageResponse | undefined;
+}
+
+/** QueryAuditedAttributesRequest is the request type of Query/AuditedAttributes. */
+export interface QueryAuditedAttributesRequest {
+  owner: string;
+  /** auditor, when set, restricts the answer to that auditor. */
+  auditor: string;
+  pagination?: PageRequest | undefined;
+}
+
+/** QueryAuditedAttributesResponse is the response type of Query/AuditedAttributes. */
+export interface QueryAuditedAttributesResponse {
+  attributes: AuditedAttributes[];
+  pagination?: PageResponse | undefined;
+}
+
+/** QueryUnbondingsRequest is the request type of Query/Unbondings. */
+export interface QueryUnbondingsRequest {
+  owner: string;
+  pagination?: PageRequest | undefined;
+}
+
+/** QueryUnbondingsResponse is the response type of Query/Unbondings. */
+export interface QueryUnbondingsResponse {
+  unbondings: Unbonding[];
+  pagination?: PageResponse | undefined;
 }
 
 function createBaseQueryParamsRequest(): QueryParamsRequest {
@@ -142,6 +203,755 @@ export const QueryParamsResponse: MessageFns<QueryParamsResponse, "hearth.provid
   },
 };
 
+function createBaseQueryProviderRequest(): QueryProviderRequest {
+  return { owner: "" };
+}
+
+export const QueryProviderRequest: MessageFns<QueryProviderRequest, "hearth.provider.v1.QueryProviderRequest"> = {
+  $type: "hearth.provider.v1.QueryProviderRequest" as const,
+
+  encode(message: QueryProviderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryProviderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryProviderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryProviderRequest {
+    return { owner: isSet(object.owner) ? globalThis.String(object.owner) : "" };
+  },
+
+  toJSON(message: QueryProviderRequest): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryProviderRequest>, I>>(base?: I): QueryProviderRequest {
+    return QueryProviderRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryProviderRequest>, I>>(object: I): QueryProviderRequest {
+    const message = createBaseQueryProviderRequest();
+    message.owner = object.owner ?? "";
+    return message;
+  },
+};
+
+function createBaseQueryProviderResponse(): QueryProviderResponse {
+  return { provider: undefined };
+}
+
+export const QueryProviderResponse: MessageFns<QueryProviderResponse, "hearth.provider.v1.QueryProviderResponse"> = {
+  $type: "hearth.provider.v1.QueryProviderResponse" as const,
+
+  encode(message: QueryProviderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.provider !== undefined) {
+      Provider.encode(message.provider, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryProviderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryProviderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.provider = Provider.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryProviderResponse {
+    return { provider: isSet(object.provider) ? Provider.fromJSON(object.provider) : undefined };
+  },
+
+  toJSON(message: QueryProviderResponse): unknown {
+    const obj: any = {};
+    if (message.provider !== undefined) {
+      obj.provider = Provider.toJSON(message.provider);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryProviderResponse>, I>>(base?: I): QueryProviderResponse {
+    return QueryProviderResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryProviderResponse>, I>>(object: I): QueryProviderResponse {
+    const message = createBaseQueryProviderResponse();
+    message.provider = (object.provider !== undefined && object.provider !== null)
+      ? Provider.fromPartial(object.provider)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryProvidersRequest(): QueryProvidersRequest {
+  return { status: 0, attributeKey: "", attributeValue: "", pagination: undefined };
+}
+
+export const QueryProvidersRequest: MessageFns<QueryProvidersRequest, "hearth.provider.v1.QueryProvidersRequest"> = {
+  $type: "hearth.provider.v1.QueryProvidersRequest" as const,
+
+  encode(message: QueryProvidersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    if (message.attributeKey !== "") {
+      writer.uint32(18).string(message.attributeKey);
+    }
+    if (message.attributeValue !== "") {
+      writer.uint32(26).string(message.attributeValue);
+    }
+    if (message.pagination !== undefined) {
+      PageRequest.encode(message.pagination, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryProvidersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryProvidersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.attributeKey = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.attributeValue = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.pagination = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryProvidersRequest {
+    return {
+      status: isSet(object.status) ? providerStatusFromJSON(object.status) : 0,
+      attributeKey: isSet(object.attributeKey)
+        ? globalThis.String(object.attributeKey)
+        : isSet(object.attribute_key)
+        ? globalThis.String(object.attribute_key)
+        : "",
+      attributeValue: isSet(object.attributeValue)
+        ? globalThis.String(object.attributeValue)
+        : isSet(object.attribute_value)
+        ? globalThis.String(object.attribute_value)
+        : "",
+      pagination: isSet(object.pagination) ? PageRequest.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryProvidersRequest): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = providerStatusToJSON(message.status);
+    }
+    if (message.attributeKey !== "") {
+      obj.attributeKey = message.attributeKey;
+    }
+    if (message.attributeValue !== "") {
+      obj.attributeValue = message.attributeValue;
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageRequest.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryProvidersRequest>, I>>(base?: I): QueryProvidersRequest {
+    return QueryProvidersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryProvidersRequest>, I>>(object: I): QueryProvidersRequest {
+    const message = createBaseQueryProvidersRequest();
+    message.status = object.status ?? 0;
+    message.attributeKey = object.attributeKey ?? "";
+    message.attributeValue = object.attributeValue ?? "";
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageRequest.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryProvidersResponse(): QueryProvidersResponse {
+  return { providers: [], pagination: undefined };
+}
+
+export const QueryProvidersResponse: MessageFns<QueryProvidersResponse, "hearth.provider.v1.QueryProvidersResponse"> = {
+  $type: "hearth.provider.v1.QueryProvidersResponse" as const,
+
+  encode(message: QueryProvidersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.providers) {
+      Provider.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.pagination !== undefined) {
+      PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryProvidersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryProvidersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.providers.push(Provider.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryProvidersResponse {
+    return {
+      providers: globalThis.Array.isArray(object?.providers)
+        ? object.providers.map((e: any) => Provider.fromJSON(e))
+        : [],
+      pagination: isSet(object.pagination) ? PageResponse.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryProvidersResponse): unknown {
+    const obj: any = {};
+    if (message.providers?.length) {
+      obj.providers = message.providers.map((e) => Provider.toJSON(e));
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageResponse.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryProvidersResponse>, I>>(base?: I): QueryProvidersResponse {
+    return QueryProvidersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryProvidersResponse>, I>>(object: I): QueryProvidersResponse {
+    const message = createBaseQueryProvidersResponse();
+    message.providers = object.providers?.map((e) => Provider.fromPartial(e)) || [];
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageResponse.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryAuditedAttributesRequest(): QueryAuditedAttributesRequest {
+  return { owner: "", auditor: "", pagination: undefined };
+}
+
+export const QueryAuditedAttributesRequest: MessageFns<
+  QueryAuditedAttributesRequest,
+  "hearth.provider.v1.QueryAuditedAttributesRequest"
+> = {
+  $type: "hearth.provider.v1.QueryAuditedAttributesRequest" as const,
+
+  encode(message: QueryAuditedAttributesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.auditor !== "") {
+      writer.uint32(18).string(message.auditor);
+    }
+    if (message.pagination !== undefined) {
+      PageRequest.encode(message.pagination, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryAuditedAttributesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryAuditedAttributesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.auditor = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pagination = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryAuditedAttributesRequest {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      auditor: isSet(object.auditor) ? globalThis.String(object.auditor) : "",
+      pagination: isSet(object.pagination) ? PageRequest.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryAuditedAttributesRequest): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.auditor !== "") {
+      obj.auditor = message.auditor;
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageRequest.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryAuditedAttributesRequest>, I>>(base?: I): QueryAuditedAttributesRequest {
+    return QueryAuditedAttributesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryAuditedAttributesRequest>, I>>(
+    object: I,
+  ): QueryAuditedAttributesRequest {
+    const message = createBaseQueryAuditedAttributesRequest();
+    message.owner = object.owner ?? "";
+    message.auditor = object.auditor ?? "";
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageRequest.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryAuditedAttributesResponse(): QueryAuditedAttributesResponse {
+  return { attributes: [], pagination: undefined };
+}
+
+export const QueryAuditedAttributesResponse: MessageFns<
+  QueryAuditedAttributesResponse,
+  "hearth.provider.v1.QueryAuditedAttributesResponse"
+> = {
+  $type: "hearth.provider.v1.QueryAuditedAttributesResponse" as const,
+
+  encode(message: QueryAuditedAttributesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.attributes) {
+      AuditedAttributes.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.pagination !== undefined) {
+      PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryAuditedAttributesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryAuditedAttributesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.attributes.push(AuditedAttributes.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryAuditedAttributesResponse {
+    return {
+      attributes: globalThis.Array.isArray(object?.attributes)
+        ? object.attributes.map((e: any) => AuditedAttributes.fromJSON(e))
+        : [],
+      pagination: isSet(object.pagination) ? PageResponse.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryAuditedAttributesResponse): unknown {
+    const obj: any = {};
+    if (message.attributes?.length) {
+      obj.attributes = message.attributes.map((e) => AuditedAttributes.toJSON(e));
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageResponse.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryAuditedAttributesResponse>, I>>(base?: I): QueryAuditedAttributesResponse {
+    return QueryAuditedAttributesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryAuditedAttributesResponse>, I>>(
+    object: I,
+  ): QueryAuditedAttributesResponse {
+    const message = createBaseQueryAuditedAttributesResponse();
+    message.attributes = object.attributes?.map((e) => AuditedAttributes.fromPartial(e)) || [];
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageResponse.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryUnbondingsRequest(): QueryUnbondingsRequest {
+  return { owner: "", pagination: undefined };
+}
+
+export const QueryUnbondingsRequest: MessageFns<QueryUnbondingsRequest, "hearth.provider.v1.QueryUnbondingsRequest"> = {
+  $type: "hearth.provider.v1.QueryUnbondingsRequest" as const,
+
+  encode(message: QueryUnbondingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.pagination !== undefined) {
+      PageRequest.encode(message.pagination, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryUnbondingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryUnbondingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryUnbondingsRequest {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      pagination: isSet(object.pagination) ? PageRequest.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryUnbondingsRequest): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageRequest.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryUnbondingsRequest>, I>>(base?: I): QueryUnbondingsRequest {
+    return QueryUnbondingsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryUnbondingsRequest>, I>>(object: I): QueryUnbondingsRequest {
+    const message = createBaseQueryUnbondingsRequest();
+    message.owner = object.owner ?? "";
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageRequest.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryUnbondingsResponse(): QueryUnbondingsResponse {
+  return { unbondings: [], pagination: undefined };
+}
+
+export const QueryUnbondingsResponse: MessageFns<
+  QueryUnbondingsResponse,
+  "hearth.provider.v1.QueryUnbondingsResponse"
+> = {
+  $type: "hearth.provider.v1.QueryUnbondingsResponse" as const,
+
+  encode(message: QueryUnbondingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.unbondings) {
+      Unbonding.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.pagination !== undefined) {
+      PageResponse.encode(message.pagination, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryUnbondingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryUnbondingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.unbondings.push(Unbonding.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pagination = PageResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryUnbondingsResponse {
+    return {
+      unbondings: globalThis.Array.isArray(object?.unbondings)
+        ? object.unbondings.map((e: any) => Unbonding.fromJSON(e))
+        : [],
+      pagination: isSet(object.pagination) ? PageResponse.fromJSON(object.pagination) : undefined,
+    };
+  },
+
+  toJSON(message: QueryUnbondingsResponse): unknown {
+    const obj: any = {};
+    if (message.unbondings?.length) {
+      obj.unbondings = message.unbondings.map((e) => Unbonding.toJSON(e));
+    }
+    if (message.pagination !== undefined) {
+      obj.pagination = PageResponse.toJSON(message.pagination);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryUnbondingsResponse>, I>>(base?: I): QueryUnbondingsResponse {
+    return QueryUnbondingsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryUnbondingsResponse>, I>>(object: I): QueryUnbondingsResponse {
+    const message = createBaseQueryUnbondingsResponse();
+    message.unbondings = object.unbondings?.map((e) => Unbonding.fromPartial(e)) || [];
+    message.pagination = (object.pagination !== undefined && object.pagination !== null)
+      ? PageResponse.fromPartial(object.pagination)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * Query is the provider module's query service, reached through ABCI queries at
  * /hearth.provider.v1.Query/<Method>.
@@ -149,6 +959,14 @@ export const QueryParamsResponse: MessageFns<QueryParamsResponse, "hearth.provid
 export interface Query {
   /** Params returns the module's current parameters. */
   Params(request: QueryParamsRequest): Promise<QueryParamsResponse>;
+  /** Provider returns one provider by owner. */
+  Provider(request: QueryProviderRequest): Promise<QueryProviderResponse>;
+  /** Providers lists providers, optionally filtered by status and by an attribute. */
+  Providers(request: QueryProvidersRequest): Promise<QueryProvidersResponse>;
+  /** AuditedAttributes lists the auditors' signed attributes of a provider. */
+  AuditedAttributes(request: QueryAuditedAttributesRequest): Promise<QueryAuditedAttributesResponse>;
+  /** Unbondings lists a provider's pending unbondings. */
+  Unbondings(request: QueryUnbondingsRequest): Promise<QueryUnbondingsResponse>;
 }
 
 export const QueryServiceName = "hearth.provider.v1.Query";
@@ -159,11 +977,39 @@ export class QueryClientImpl implements Query {
     this.service = opts?.service || QueryServiceName;
     this.rpc = rpc;
     this.Params = this.Params.bind(this);
+    this.Provider = this.Provider.bind(this);
+    this.Providers = this.Providers.bind(this);
+    this.AuditedAttributes = this.AuditedAttributes.bind(this);
+    this.Unbondings = this.Unbondings.bind(this);
   }
   Params(request: QueryParamsRequest): Promise<QueryParamsResponse> {
     const data = QueryParamsRequest.encode(request).finish();
     const promise = this.rpc.request(this.service, "Params", data);
     return promise.then((data) => QueryParamsResponse.decode(new BinaryReader(data)));
+  }
+
+  Provider(request: QueryProviderRequest): Promise<QueryProviderResponse> {
+    const data = QueryProviderRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Provider", data);
+    return promise.then((data) => QueryProviderResponse.decode(new BinaryReader(data)));
+  }
+
+  Providers(request: QueryProvidersRequest): Promise<QueryProvidersResponse> {
+    const data = QueryProvidersRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Providers", data);
+    return promise.then((data) => QueryProvidersResponse.decode(new BinaryReader(data)));
+  }
+
+  AuditedAttributes(request: QueryAuditedAttributesRequest): Promise<QueryAuditedAttributesResponse> {
+    const data = QueryAuditedAttributesRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "AuditedAttributes", data);
+    return promise.then((data) => QueryAuditedAttributesResponse.decode(new BinaryReader(data)));
+  }
+
+  Unbondings(request: QueryUnbondingsRequest): Promise<QueryUnbondingsResponse> {
+    const data = QueryUnbondingsRequest.encode(request).finish();
+    const promise = this.rpc.request(this.service, "Unbondings", data);
+    return promise.then((data) => QueryUnbondingsResponse.decode(new BinaryReader(data)));
   }
 }
 
@@ -182,6 +1028,42 @@ export const QueryDefinition = {
       requestType: QueryParamsRequest as typeof QueryParamsRequest,
       requestStream: false,
       responseType: QueryParamsResponse as typeof QueryParamsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Provider returns one provider by owner. */
+    provider: {
+      name: "Provider",
+      requestType: QueryProviderRequest as typeof QueryProviderRequest,
+      requestStream: false,
+      responseType: QueryProviderResponse as typeof QueryProviderResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Providers lists providers, optionally filtered by status and by an attribute. */
+    providers: {
+      name: "Providers",
+      requestType: QueryProvidersRequest as typeof QueryProvidersRequest,
+      requestStream: false,
+      responseType: QueryProvidersResponse as typeof QueryProvidersResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** AuditedAttributes lists the auditors' signed attributes of a provider. */
+    auditedAttributes: {
+      name: "AuditedAttributes",
+      requestType: QueryAuditedAttributesRequest as typeof QueryAuditedAttributesRequest,
+      requestStream: false,
+      responseType: QueryAuditedAttributesResponse as typeof QueryAuditedAttributesResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Unbondings lists a provider's pending unbondings. */
+    unbondings: {
+      name: "Unbondings",
+      requestType: QueryUnbondingsRequest as typeof QueryUnbondingsRequest,
+      requestStream: false,
+      responseType: QueryUnbondingsResponse as typeof QueryUnbondingsResponse,
       responseStream: false,
       options: {},
     },

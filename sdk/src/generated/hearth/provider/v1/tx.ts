@@ -6,7 +6,9 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Coin } from "../../../cosmos/base/v1beta1/coin.js";
 import { Params } from "./params.js";
+import { Attribute, ProviderInfo, ProviderStatus, providerStatusFromJSON, providerStatusToJSON } from "./provider.js";
 
 /** MsgUpdateParams replaces the module's parameters. */
 export interface MsgUpdateParams {
@@ -18,6 +20,104 @@ export interface MsgUpdateParams {
 
 /** MsgUpdateParamsResponse is the response type of Msg/UpdateParams. */
 export interface MsgUpdateParamsResponse {
+}
+
+/** MsgCreateProvider registers a provider. */
+export interface MsgCreateProvider {
+  owner: string;
+  hostUri: string;
+  attributes: Attribute[];
+  info?: ProviderInfo | undefined;
+}
+
+/** MsgCreateProviderResponse is the response type of Msg/CreateProvider. */
+export interface MsgCreateProviderResponse {
+}
+
+/** MsgUpdateProvider replaces a provider's description. */
+export interface MsgUpdateProvider {
+  owner: string;
+  hostUri: string;
+  attributes: Attribute[];
+  info?: ProviderInfo | undefined;
+}
+
+/** MsgUpdateProviderResponse is the response type of Msg/UpdateProvider. */
+export interface MsgUpdateProviderResponse {
+}
+
+/** MsgDeleteProvider removes a provider. */
+export interface MsgDeleteProvider {
+  owner: string;
+}
+
+/** MsgDeleteProviderResponse is the response type of Msg/DeleteProvider. */
+export interface MsgDeleteProviderResponse {
+}
+
+/** MsgBondProvider adds amount to the provider's bond. */
+export interface MsgBondProvider {
+  owner: string;
+  amount?: Coin | undefined;
+}
+
+/** MsgBondProviderResponse is the response type of Msg/BondProvider. */
+export interface MsgBondProviderResponse {
+}
+
+/** MsgUnbondProvider starts an unbonding of amount. */
+export interface MsgUnbondProvider {
+  owner: string;
+  amount?: Coin | undefined;
+}
+
+/** MsgUnbondProviderResponse is the response type of Msg/UnbondProvider. */
+export interface MsgUnbondProviderResponse {
+  completionHeight: bigint;
+}
+
+/** MsgSetProviderStatus changes the provider's status. */
+export interface MsgSetProviderStatus {
+  owner: string;
+  status: ProviderStatus;
+}
+
+/** MsgSetProviderStatusResponse is the response type of Msg/SetProviderStatus. */
+export interface MsgSetProviderStatusResponse {
+}
+
+/** MsgSignAttributes records attributes the auditor vouches for (merged by key). */
+export interface MsgSignAttributes {
+  auditor: string;
+  owner: string;
+  attributes: Attribute[];
+}
+
+/** MsgSignAttributesResponse is the response type of Msg/SignAttributes. */
+export interface MsgSignAttributesResponse {
+}
+
+/**
+ * MsgDeleteAttributes removes the given keys (all of them when empty) from the
+ * auditor's signed attributes of the provider.
+ */
+export interface MsgDeleteAttributes {
+  auditor: string;
+  owner: string;
+  keys: string[];
+}
+
+/** MsgDeleteAttributesResponse is the response type of Msg/DeleteAttributes. */
+export interface MsgDeleteAttributesResponse {
+}
+
+/** MsgProviderHeartbeat proves liveness. */
+export interface MsgProviderHeartbeat {
+  owner: string;
+}
+
+/** MsgProviderHeartbeatResponse is the response type of Msg/ProviderHeartbeat. */
+export interface MsgProviderHeartbeatResponse {
 }
 
 function createBaseMsgUpdateParams(): MsgUpdateParams {
@@ -166,6 +266,1410 @@ export const MsgUpdateParamsResponse: MessageFns<
   },
 };
 
+function createBaseMsgCreateProvider(): MsgCreateProvider {
+  return { owner: "", hostUri: "", attributes: [], info: undefined };
+}
+
+export const MsgCreateProvider: MessageFns<MsgCreateProvider, "hearth.provider.v1.MsgCreateProvider"> = {
+  $type: "hearth.provider.v1.MsgCreateProvider" as const,
+
+  encode(message: MsgCreateProvider, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.hostUri !== "") {
+      writer.uint32(18).string(message.hostUri);
+    }
+    for (const v of message.attributes) {
+      Attribute.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.info !== undefined) {
+      ProviderInfo.encode(message.info, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCreateProvider {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCreateProvider();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.hostUri = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.attributes.push(Attribute.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.info = ProviderInfo.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgCreateProvider {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      hostUri: isSet(object.hostUri)
+        ? globalThis.String(object.hostUri)
+        : isSet(object.host_uri)
+        ? globalThis.String(object.host_uri)
+        : "",
+      attributes: globalThis.Array.isArray(object?.attributes)
+        ? object.attributes.map((e: any) => Attribute.fromJSON(e))
+        : [],
+      info: isSet(object.info) ? ProviderInfo.fromJSON(object.info) : undefined,
+    };
+  },
+
+  toJSON(message: MsgCreateProvider): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.hostUri !== "") {
+      obj.hostUri = message.hostUri;
+    }
+    if (message.attributes?.length) {
+      obj.attributes = message.attributes.map((e) => Attribute.toJSON(e));
+    }
+    if (message.info !== undefined) {
+      obj.info = ProviderInfo.toJSON(message.info);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgCreateProvider>, I>>(base?: I): MsgCreateProvider {
+    return MsgCreateProvider.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgCreateProvider>, I>>(object: I): MsgCreateProvider {
+    const message = createBaseMsgCreateProvider();
+    message.owner = object.owner ?? "";
+    message.hostUri = object.hostUri ?? "";
+    message.attributes = object.attributes?.map((e) => Attribute.fromPartial(e)) || [];
+    message.info = (object.info !== undefined && object.info !== null)
+      ? ProviderInfo.fromPartial(object.info)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseMsgCreateProviderResponse(): MsgCreateProviderResponse {
+  return {};
+}
+
+export const MsgCreateProviderResponse: MessageFns<
+  MsgCreateProviderResponse,
+  "hearth.provider.v1.MsgCreateProviderResponse"
+> = {
+  $type: "hearth.provider.v1.MsgCreateProviderResponse" as const,
+
+  encode(_: MsgCreateProviderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgCreateProviderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgCreateProviderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgCreateProviderResponse {
+    return {};
+  },
+
+  toJSON(_: MsgCreateProviderResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgCreateProviderResponse>, I>>(base?: I): MsgCreateProviderResponse {
+    return MsgCreateProviderResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgCreateProviderResponse>, I>>(_: I): MsgCreateProviderResponse {
+    const message = createBaseMsgCreateProviderResponse();
+    return message;
+  },
+};
+
+function createBaseMsgUpdateProvider(): MsgUpdateProvider {
+  return { owner: "", hostUri: "", attributes: [], info: undefined };
+}
+
+export const MsgUpdateProvider: MessageFns<MsgUpdateProvider, "hearth.provider.v1.MsgUpdateProvider"> = {
+  $type: "hearth.provider.v1.MsgUpdateProvider" as const,
+
+  encode(message: MsgUpdateProvider, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.hostUri !== "") {
+      writer.uint32(18).string(message.hostUri);
+    }
+    for (const v of message.attributes) {
+      Attribute.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.info !== undefined) {
+      ProviderInfo.encode(message.info, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgUpdateProvider {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgUpdateProvider();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.hostUri = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.attributes.push(Attribute.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.info = ProviderInfo.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgUpdateProvider {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      hostUri: isSet(object.hostUri)
+        ? globalThis.String(object.hostUri)
+        : isSet(object.host_uri)
+        ? globalThis.String(object.host_uri)
+        : "",
+      attributes: globalThis.Array.isArray(object?.attributes)
+        ? object.attributes.map((e: any) => Attribute.fromJSON(e))
+        : [],
+      info: isSet(object.info) ? ProviderInfo.fromJSON(object.info) : undefined,
+    };
+  },
+
+  toJSON(message: MsgUpdateProvider): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.hostUri !== "") {
+      obj.hostUri = message.hostUri;
+    }
+    if (message.attributes?.length) {
+      obj.attributes = message.attributes.map((e) => Attribute.toJSON(e));
+    }
+    if (message.info !== undefined) {
+      obj.info = ProviderInfo.toJSON(message.info);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgUpdateProvider>, I>>(base?: I): MsgUpdateProvider {
+    return MsgUpdateProvider.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgUpdateProvider>, I>>(object: I): MsgUpdateProvider {
+    const message = createBaseMsgUpdateProvider();
+    message.owner = object.owner ?? "";
+    message.hostUri = object.hostUri ?? "";
+    message.attributes = object.attributes?.map((e) => Attribute.fromPartial(e)) || [];
+    message.info = (object.info !== undefined && object.info !== null)
+      ? ProviderInfo.fromPartial(object.info)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseMsgUpdateProviderResponse(): MsgUpdateProviderResponse {
+  return {};
+}
+
+export const MsgUpdateProviderResponse: MessageFns<
+  MsgUpdateProviderResponse,
+  "hearth.provider.v1.MsgUpdateProviderResponse"
+> = {
+  $type: "hearth.provider.v1.MsgUpdateProviderResponse" as const,
+
+  encode(_: MsgUpdateProviderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgUpdateProviderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgUpdateProviderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgUpdateProviderResponse {
+    return {};
+  },
+
+  toJSON(_: MsgUpdateProviderResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgUpdateProviderResponse>, I>>(base?: I): MsgUpdateProviderResponse {
+    return MsgUpdateProviderResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgUpdateProviderResponse>, I>>(_: I): MsgUpdateProviderResponse {
+    const message = createBaseMsgUpdateProviderResponse();
+    return message;
+  },
+};
+
+function createBaseMsgDeleteProvider(): MsgDeleteProvider {
+  return { owner: "" };
+}
+
+export const MsgDeleteProvider: MessageFns<MsgDeleteProvider, "hearth.provider.v1.MsgDeleteProvider"> = {
+  $type: "hearth.provider.v1.MsgDeleteProvider" as const,
+
+  encode(message: MsgDeleteProvider, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgDeleteProvider {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgDeleteProvider();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgDeleteProvider {
+    return { owner: isSet(object.owner) ? globalThis.String(object.owner) : "" };
+  },
+
+  toJSON(message: MsgDeleteProvider): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgDeleteProvider>, I>>(base?: I): MsgDeleteProvider {
+    return MsgDeleteProvider.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgDeleteProvider>, I>>(object: I): MsgDeleteProvider {
+    const message = createBaseMsgDeleteProvider();
+    message.owner = object.owner ?? "";
+    return message;
+  },
+};
+
+function createBaseMsgDeleteProviderResponse(): MsgDeleteProviderResponse {
+  return {};
+}
+
+export const MsgDeleteProviderResponse: MessageFns<
+  MsgDeleteProviderResponse,
+  "hearth.provider.v1.MsgDeleteProviderResponse"
+> = {
+  $type: "hearth.provider.v1.MsgDeleteProviderResponse" as const,
+
+  encode(_: MsgDeleteProviderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgDeleteProviderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgDeleteProviderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgDeleteProviderResponse {
+    return {};
+  },
+
+  toJSON(_: MsgDeleteProviderResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgDeleteProviderResponse>, I>>(base?: I): MsgDeleteProviderResponse {
+    return MsgDeleteProviderResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgDeleteProviderResponse>, I>>(_: I): MsgDeleteProviderResponse {
+    const message = createBaseMsgDeleteProviderResponse();
+    return message;
+  },
+};
+
+function createBaseMsgBondProvider(): MsgBondProvider {
+  return { owner: "", amount: undefined };
+}
+
+export const MsgBondProvider: MessageFns<MsgBondProvider, "hearth.provider.v1.MsgBondProvider"> = {
+  $type: "hearth.provider.v1.MsgBondProvider" as const,
+
+  encode(message: MsgBondProvider, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.amount !== undefined) {
+      Coin.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgBondProvider {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgBondProvider();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgBondProvider {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      amount: isSet(object.amount) ? Coin.fromJSON(object.amount) : undefined,
+    };
+  },
+
+  toJSON(message: MsgBondProvider): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Coin.toJSON(message.amount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgBondProvider>, I>>(base?: I): MsgBondProvider {
+    return MsgBondProvider.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgBondProvider>, I>>(object: I): MsgBondProvider {
+    const message = createBaseMsgBondProvider();
+    message.owner = object.owner ?? "";
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Coin.fromPartial(object.amount)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseMsgBondProviderResponse(): MsgBondProviderResponse {
+  return {};
+}
+
+export const MsgBondProviderResponse: MessageFns<
+  MsgBondProviderResponse,
+  "hearth.provider.v1.MsgBondProviderResponse"
+> = {
+  $type: "hearth.provider.v1.MsgBondProviderResponse" as const,
+
+  encode(_: MsgBondProviderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgBondProviderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgBondProviderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgBondProviderResponse {
+    return {};
+  },
+
+  toJSON(_: MsgBondProviderResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgBondProviderResponse>, I>>(base?: I): MsgBondProviderResponse {
+    return MsgBondProviderResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgBondProviderResponse>, I>>(_: I): MsgBondProviderResponse {
+    const message = createBaseMsgBondProviderResponse();
+    return message;
+  },
+};
+
+function createBaseMsgUnbondProvider(): MsgUnbondProvider {
+  return { owner: "", amount: undefined };
+}
+
+export const MsgUnbondProvider: MessageFns<MsgUnbondProvider, "hearth.provider.v1.MsgUnbondProvider"> = {
+  $type: "hearth.provider.v1.MsgUnbondProvider" as const,
+
+  encode(message: MsgUnbondProvider, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.amount !== undefined) {
+      Coin.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgUnbondProvider {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgUnbondProvider();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgUnbondProvider {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      amount: isSet(object.amount) ? Coin.fromJSON(object.amount) : undefined,
+    };
+  },
+
+  toJSON(message: MsgUnbondProvider): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Coin.toJSON(message.amount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgUnbondProvider>, I>>(base?: I): MsgUnbondProvider {
+    return MsgUnbondProvider.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgUnbondProvider>, I>>(object: I): MsgUnbondProvider {
+    const message = createBaseMsgUnbondProvider();
+    message.owner = object.owner ?? "";
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Coin.fromPartial(object.amount)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseMsgUnbondProviderResponse(): MsgUnbondProviderResponse {
+  return { completionHeight: 0n };
+}
+
+export const MsgUnbondProviderResponse: MessageFns<
+  MsgUnbondProviderResponse,
+  "hearth.provider.v1.MsgUnbondProviderResponse"
+> = {
+  $type: "hearth.provider.v1.MsgUnbondProviderResponse" as const,
+
+  encode(message: MsgUnbondProviderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.completionHeight !== 0n) {
+      if (BigInt.asUintN(64, message.completionHeight) !== message.completionHeight) {
+        throw new globalThis.Error("value provided for field message.completionHeight of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.completionHeight);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgUnbondProviderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgUnbondProviderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.completionHeight = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgUnbondProviderResponse {
+    return {
+      completionHeight: isSet(object.completionHeight)
+        ? BigInt(object.completionHeight)
+        : isSet(object.completion_height)
+        ? BigInt(object.completion_height)
+        : 0n,
+    };
+  },
+
+  toJSON(message: MsgUnbondProviderResponse): unknown {
+    const obj: any = {};
+    if (message.completionHeight !== 0n) {
+      obj.completionHeight = message.completionHeight.toString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgUnbondProviderResponse>, I>>(base?: I): MsgUnbondProviderResponse {
+    return MsgUnbondProviderResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgUnbondProviderResponse>, I>>(object: I): MsgUnbondProviderResponse {
+    const message = createBaseMsgUnbondProviderResponse();
+    message.completionHeight = (object.completionHeight !== undefined && object.completionHeight !== null)
+      ? BigInt(object.completionHeight)
+      : 0n;
+    return message;
+  },
+};
+
+function createBaseMsgSetProviderStatus(): MsgSetProviderStatus {
+  return { owner: "", status: 0 };
+}
+
+export const MsgSetProviderStatus: MessageFns<MsgSetProviderStatus, "hearth.provider.v1.MsgSetProviderStatus"> = {
+  $type: "hearth.provider.v1.MsgSetProviderStatus" as const,
+
+  encode(message: MsgSetProviderStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgSetProviderStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgSetProviderStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgSetProviderStatus {
+    return {
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      status: isSet(object.status) ? providerStatusFromJSON(object.status) : 0,
+    };
+  },
+
+  toJSON(message: MsgSetProviderStatus): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.status !== 0) {
+      obj.status = providerStatusToJSON(message.status);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgSetProviderStatus>, I>>(base?: I): MsgSetProviderStatus {
+    return MsgSetProviderStatus.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgSetProviderStatus>, I>>(object: I): MsgSetProviderStatus {
+    const message = createBaseMsgSetProviderStatus();
+    message.owner = object.owner ?? "";
+    message.status = object.status ?? 0;
+    return message;
+  },
+};
+
+function createBaseMsgSetProviderStatusResponse(): MsgSetProviderStatusResponse {
+  return {};
+}
+
+export const MsgSetProviderStatusResponse: MessageFns<
+  MsgSetProviderStatusResponse,
+  "hearth.provider.v1.MsgSetProviderStatusResponse"
+> = {
+  $type: "hearth.provider.v1.MsgSetProviderStatusResponse" as const,
+
+  encode(_: MsgSetProviderStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgSetProviderStatusResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgSetProviderStatusResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgSetProviderStatusResponse {
+    return {};
+  },
+
+  toJSON(_: MsgSetProviderStatusResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgSetProviderStatusResponse>, I>>(base?: I): MsgSetProviderStatusResponse {
+    return MsgSetProviderStatusResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgSetProviderStatusResponse>, I>>(_: I): MsgSetProviderStatusResponse {
+    const message = createBaseMsgSetProviderStatusResponse();
+    return message;
+  },
+};
+
+function createBaseMsgSignAttributes(): MsgSignAttributes {
+  return { auditor: "", owner: "", attributes: [] };
+}
+
+export const MsgSignAttributes: MessageFns<MsgSignAttributes, "hearth.provider.v1.MsgSignAttributes"> = {
+  $type: "hearth.provider.v1.MsgSignAttributes" as const,
+
+  encode(message: MsgSignAttributes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.auditor !== "") {
+      writer.uint32(10).string(message.auditor);
+    }
+    if (message.owner !== "") {
+      writer.uint32(18).string(message.owner);
+    }
+    for (const v of message.attributes) {
+      Attribute.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgSignAttributes {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgSignAttributes();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.auditor = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.attributes.push(Attribute.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgSignAttributes {
+    return {
+      auditor: isSet(object.auditor) ? globalThis.String(object.auditor) : "",
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      attributes: globalThis.Array.isArray(object?.attributes)
+        ? object.attributes.map((e: any) => Attribute.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: MsgSignAttributes): unknown {
+    const obj: any = {};
+    if (message.auditor !== "") {
+      obj.auditor = message.auditor;
+    }
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.attributes?.length) {
+      obj.attributes = message.attributes.map((e) => Attribute.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgSignAttributes>, I>>(base?: I): MsgSignAttributes {
+    return MsgSignAttributes.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgSignAttributes>, I>>(object: I): MsgSignAttributes {
+    const message = createBaseMsgSignAttributes();
+    message.auditor = object.auditor ?? "";
+    message.owner = object.owner ?? "";
+    message.attributes = object.attributes?.map((e) => Attribute.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseMsgSignAttributesResponse(): MsgSignAttributesResponse {
+  return {};
+}
+
+export const MsgSignAttributesResponse: MessageFns<
+  MsgSignAttributesResponse,
+  "hearth.provider.v1.MsgSignAttributesResponse"
+> = {
+  $type: "hearth.provider.v1.MsgSignAttributesResponse" as const,
+
+  encode(_: MsgSignAttributesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgSignAttributesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgSignAttributesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgSignAttributesResponse {
+    return {};
+  },
+
+  toJSON(_: MsgSignAttributesResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgSignAttributesResponse>, I>>(base?: I): MsgSignAttributesResponse {
+    return MsgSignAttributesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgSignAttributesResponse>, I>>(_: I): MsgSignAttributesResponse {
+    const message = createBaseMsgSignAttributesResponse();
+    return message;
+  },
+};
+
+function createBaseMsgDeleteAttributes(): MsgDeleteAttributes {
+  return { auditor: "", owner: "", keys: [] };
+}
+
+export const MsgDeleteAttributes: MessageFns<MsgDeleteAttributes, "hearth.provider.v1.MsgDeleteAttributes"> = {
+  $type: "hearth.provider.v1.MsgDeleteAttributes" as const,
+
+  encode(message: MsgDeleteAttributes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.auditor !== "") {
+      writer.uint32(10).string(message.auditor);
+    }
+    if (message.owner !== "") {
+      writer.uint32(18).string(message.owner);
+    }
+    for (const v of message.keys) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgDeleteAttributes {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgDeleteAttributes();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.auditor = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.keys.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgDeleteAttributes {
+    return {
+      auditor: isSet(object.auditor) ? globalThis.String(object.auditor) : "",
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      keys: globalThis.Array.isArray(object?.keys) ? object.keys.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: MsgDeleteAttributes): unknown {
+    const obj: any = {};
+    if (message.auditor !== "") {
+      obj.auditor = message.auditor;
+    }
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.keys?.length) {
+      obj.keys = message.keys;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgDeleteAttributes>, I>>(base?: I): MsgDeleteAttributes {
+    return MsgDeleteAttributes.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgDeleteAttributes>, I>>(object: I): MsgDeleteAttributes {
+    const message = createBaseMsgDeleteAttributes();
+    message.auditor = object.auditor ?? "";
+    message.owner = object.owner ?? "";
+    message.keys = object.keys?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseMsgDeleteAttributesResponse(): MsgDeleteAttributesResponse {
+  return {};
+}
+
+export const MsgDeleteAttributesResponse: MessageFns<
+  MsgDeleteAttributesResponse,
+  "hearth.provider.v1.MsgDeleteAttributesResponse"
+> = {
+  $type: "hearth.provider.v1.MsgDeleteAttributesResponse" as const,
+
+  encode(_: MsgDeleteAttributesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgDeleteAttributesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgDeleteAttributesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgDeleteAttributesResponse {
+    return {};
+  },
+
+  toJSON(_: MsgDeleteAttributesResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgDeleteAttributesResponse>, I>>(base?: I): MsgDeleteAttributesResponse {
+    return MsgDeleteAttributesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgDeleteAttributesResponse>, I>>(_: I): MsgDeleteAttributesResponse {
+    const message = createBaseMsgDeleteAttributesResponse();
+    return message;
+  },
+};
+
+function createBaseMsgProviderHeartbeat(): MsgProviderHeartbeat {
+  return { owner: "" };
+}
+
+export const MsgProviderHeartbeat: MessageFns<MsgProviderHeartbeat, "hearth.provider.v1.MsgProviderHeartbeat"> = {
+  $type: "hearth.provider.v1.MsgProviderHeartbeat" as const,
+
+  encode(message: MsgProviderHeartbeat, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.owner !== "") {
+      writer.uint32(10).string(message.owner);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgProviderHeartbeat {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgProviderHeartbeat();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgProviderHeartbeat {
+    return { owner: isSet(object.owner) ? globalThis.String(object.owner) : "" };
+  },
+
+  toJSON(message: MsgProviderHeartbeat): unknown {
+    const obj: any = {};
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgProviderHeartbeat>, I>>(base?: I): MsgProviderHeartbeat {
+    return MsgProviderHeartbeat.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgProviderHeartbeat>, I>>(object: I): MsgProviderHeartbeat {
+    const message = createBaseMsgProviderHeartbeat();
+    message.owner = object.owner ?? "";
+    return message;
+  },
+};
+
+function createBaseMsgProviderHeartbeatResponse(): MsgProviderHeartbeatResponse {
+  return {};
+}
+
+export const MsgProviderHeartbeatResponse: MessageFns<
+  MsgProviderHeartbeatResponse,
+  "hearth.provider.v1.MsgProviderHeartbeatResponse"
+> = {
+  $type: "hearth.provider.v1.MsgProviderHeartbeatResponse" as const,
+
+  encode(_: MsgProviderHeartbeatResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgProviderHeartbeatResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgProviderHeartbeatResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgProviderHeartbeatResponse {
+    return {};
+  },
+
+  toJSON(_: MsgProviderHeartbeatResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgProviderHeartbeatResponse>, I>>(base?: I): MsgProviderHeartbeatResponse {
+    return MsgProviderHeartbeatResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgProviderHeartbeatResponse>, I>>(_: I): MsgProviderHeartbeatResponse {
+    const message = createBaseMsgProviderHeartbeatResponse();
+    return message;
+  },
+};
+
 /** Msg is the provider module's transaction service. */
 export interface Msg {
   /**
@@ -173,6 +1677,24 @@ export interface Msg {
    * send it.
    */
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse>;
+  /** CreateProvider registers the signer as a provider (one per owner). */
+  CreateProvider(request: MsgCreateProvider): Promise<MsgCreateProviderResponse>;
+  /** UpdateProvider replaces the provider's URI, attributes and info. */
+  UpdateProvider(request: MsgUpdateProvider): Promise<MsgUpdateProviderResponse>;
+  /** DeleteProvider removes a provider with no active lease, no open bid and no bond. */
+  DeleteProvider(request: MsgDeleteProvider): Promise<MsgDeleteProviderResponse>;
+  /** BondProvider adds to the provider's bond. */
+  BondProvider(request: MsgBondProvider): Promise<MsgBondProviderResponse>;
+  /** UnbondProvider starts returning part of the bond after the unbonding period. */
+  UnbondProvider(request: MsgUnbondProvider): Promise<MsgUnbondProviderResponse>;
+  /** SetProviderStatus switches between active, maintenance and deactivated. */
+  SetProviderStatus(request: MsgSetProviderStatus): Promise<MsgSetProviderStatusResponse>;
+  /** SignAttributes records attributes an auditor vouches for. */
+  SignAttributes(request: MsgSignAttributes): Promise<MsgSignAttributesResponse>;
+  /** DeleteAttributes withdraws an auditor's signatures. */
+  DeleteAttributes(request: MsgDeleteAttributes): Promise<MsgDeleteAttributesResponse>;
+  /** ProviderHeartbeat proves the provider is alive. */
+  ProviderHeartbeat(request: MsgProviderHeartbeat): Promise<MsgProviderHeartbeatResponse>;
 }
 
 export const MsgServiceName = "hearth.provider.v1.Msg";
@@ -183,11 +1705,74 @@ export class MsgClientImpl implements Msg {
     this.service = opts?.service || MsgServiceName;
     this.rpc = rpc;
     this.UpdateParams = this.UpdateParams.bind(this);
+    this.CreateProvider = this.CreateProvider.bind(this);
+    this.UpdateProvider = this.UpdateProvider.bind(this);
+    this.DeleteProvider = this.DeleteProvider.bind(this);
+    this.BondProvider = this.BondProvider.bind(this);
+    this.UnbondProvider = this.UnbondProvider.bind(this);
+    this.SetProviderStatus = this.SetProviderStatus.bind(this);
+    this.SignAttributes = this.SignAttributes.bind(this);
+    this.DeleteAttributes = this.DeleteAttributes.bind(this);
+    this.ProviderHeartbeat = this.ProviderHeartbeat.bind(this);
   }
   UpdateParams(request: MsgUpdateParams): Promise<MsgUpdateParamsResponse> {
     const data = MsgUpdateParams.encode(request).finish();
     const promise = this.rpc.request(this.service, "UpdateParams", data);
     return promise.then((data) => MsgUpdateParamsResponse.decode(new BinaryReader(data)));
+  }
+
+  CreateProvider(request: MsgCreateProvider): Promise<MsgCreateProviderResponse> {
+    const data = MsgCreateProvider.encode(request).finish();
+    const promise = this.rpc.request(this.service, "CreateProvider", data);
+    return promise.then((data) => MsgCreateProviderResponse.decode(new BinaryReader(data)));
+  }
+
+  UpdateProvider(request: MsgUpdateProvider): Promise<MsgUpdateProviderResponse> {
+    const data = MsgUpdateProvider.encode(request).finish();
+    const promise = this.rpc.request(this.service, "UpdateProvider", data);
+    return promise.then((data) => MsgUpdateProviderResponse.decode(new BinaryReader(data)));
+  }
+
+  DeleteProvider(request: MsgDeleteProvider): Promise<MsgDeleteProviderResponse> {
+    const data = MsgDeleteProvider.encode(request).finish();
+    const promise = this.rpc.request(this.service, "DeleteProvider", data);
+    return promise.then((data) => MsgDeleteProviderResponse.decode(new BinaryReader(data)));
+  }
+
+  BondProvider(request: MsgBondProvider): Promise<MsgBondProviderResponse> {
+    const data = MsgBondProvider.encode(request).finish();
+    const promise = this.rpc.request(this.service, "BondProvider", data);
+    return promise.then((data) => MsgBondProviderResponse.decode(new BinaryReader(data)));
+  }
+
+  UnbondProvider(request: MsgUnbondProvider): Promise<MsgUnbondProviderResponse> {
+    const data = MsgUnbondProvider.encode(request).finish();
+    const promise = this.rpc.request(this.service, "UnbondProvider", data);
+    return promise.then((data) => MsgUnbondProviderResponse.decode(new BinaryReader(data)));
+  }
+
+  SetProviderStatus(request: MsgSetProviderStatus): Promise<MsgSetProviderStatusResponse> {
+    const data = MsgSetProviderStatus.encode(request).finish();
+    const promise = this.rpc.request(this.service, "SetProviderStatus", data);
+    return promise.then((data) => MsgSetProviderStatusResponse.decode(new BinaryReader(data)));
+  }
+
+  SignAttributes(request: MsgSignAttributes): Promise<MsgSignAttributesResponse> {
+    const data = MsgSignAttributes.encode(request).finish();
+    const promise = this.rpc.request(this.service, "SignAttributes", data);
+    return promise.then((data) => MsgSignAttributesResponse.decode(new BinaryReader(data)));
+  }
+
+  DeleteAttributes(request: MsgDeleteAttributes): Promise<MsgDeleteAttributesResponse> {
+    const data = MsgDeleteAttributes.encode(request).finish();
+    const promise = this.rpc.request(this.service, "DeleteAttributes", data);
+    return promise.then((data) => MsgDeleteAttributesResponse.decode(new BinaryReader(data)));
+  }
+
+  ProviderHeartbeat(request: MsgProviderHeartbeat): Promise<MsgProviderHeartbeatResponse> {
+    const data = MsgProviderHeartbeat.encode(request).finish();
+    const promise = this.rpc.request(this.service, "ProviderHeartbeat", data);
+    return promise.then((data) => MsgProviderHeartbeatResponse.decode(new BinaryReader(data)));
   }
 }
 
@@ -206,6 +1791,87 @@ export const MsgDefinition = {
       requestType: MsgUpdateParams as typeof MsgUpdateParams,
       requestStream: false,
       responseType: MsgUpdateParamsResponse as typeof MsgUpdateParamsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** CreateProvider registers the signer as a provider (one per owner). */
+    createProvider: {
+      name: "CreateProvider",
+      requestType: MsgCreateProvider as typeof MsgCreateProvider,
+      requestStream: false,
+      responseType: MsgCreateProviderResponse as typeof MsgCreateProviderResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** UpdateProvider replaces the provider's URI, attributes and info. */
+    updateProvider: {
+      name: "UpdateProvider",
+      requestType: MsgUpdateProvider as typeof MsgUpdateProvider,
+      requestStream: false,
+      responseType: MsgUpdateProviderResponse as typeof MsgUpdateProviderResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** DeleteProvider removes a provider with no active lease, no open bid and no bond. */
+    deleteProvider: {
+      name: "DeleteProvider",
+      requestType: MsgDeleteProvider as typeof MsgDeleteProvider,
+      requestStream: false,
+      responseType: MsgDeleteProviderResponse as typeof MsgDeleteProviderResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** BondProvider adds to the provider's bond. */
+    bondProvider: {
+      name: "BondProvider",
+      requestType: MsgBondProvider as typeof MsgBondProvider,
+      requestStream: false,
+      responseType: MsgBondProviderResponse as typeof MsgBondProviderResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** UnbondProvider starts returning part of the bond after the unbonding period. */
+    unbondProvider: {
+      name: "UnbondProvider",
+      requestType: MsgUnbondProvider as typeof MsgUnbondProvider,
+      requestStream: false,
+      responseType: MsgUnbondProviderResponse as typeof MsgUnbondProviderResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** SetProviderStatus switches between active, maintenance and deactivated. */
+    setProviderStatus: {
+      name: "SetProviderStatus",
+      requestType: MsgSetProviderStatus as typeof MsgSetProviderStatus,
+      requestStream: false,
+      responseType: MsgSetProviderStatusResponse as typeof MsgSetProviderStatusResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** SignAttributes records attributes an auditor vouches for. */
+    signAttributes: {
+      name: "SignAttributes",
+      requestType: MsgSignAttributes as typeof MsgSignAttributes,
+      requestStream: false,
+      responseType: MsgSignAttributesResponse as typeof MsgSignAttributesResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** DeleteAttributes withdraws an auditor's signatures. */
+    deleteAttributes: {
+      name: "DeleteAttributes",
+      requestType: MsgDeleteAttributes as typeof MsgDeleteAttributes,
+      requestStream: false,
+      responseType: MsgDeleteAttributesResponse as typeof MsgDeleteAttributesResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** ProviderHeartbeat proves the provider is alive. */
+    providerHeartbeat: {
+      name: "ProviderHeartbeat",
+      requestType: MsgProviderHeartbeat as typeof MsgProviderHeartbeat,
+      requestStream: false,
+      responseType: MsgProviderHeartbeatResponse as typeof MsgProviderHeartbeatResponse,
       responseStream: false,
       options: {},
     },
