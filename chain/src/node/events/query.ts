@@ -235,8 +235,8 @@ function toOperand(tok: Token): Operand {
 }
 
 /**
- * Parses a query. Throws `QuerySyntaxError` with an offset and what was expected for malformed
- * input, and for text longer than `maxLength` UTF-8 bytes (default 512, as CometBFT).
+ * Parses a query. Throws `QuerySyntaxError` with an offset (in characters; CometBFT counts
+ * bytes, which differs only after non-ASCII text) and what was expected for malformed input, and for text longer than `maxLength` UTF-8 bytes (default 512, as CometBFT).
  */
 export function parseQuery(text: string, maxLength: number = MAX_QUERY_LENGTH): Query {
   if (typeof text !== 'string') throw new QuerySyntaxError('query must be a string');

@@ -260,7 +260,7 @@ describe('Mempool ordering and reaping', () => {
           expect(mempool.reap(-1, -1).map((t) => dec.decode(t))).toEqual(expected);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: process.env.HEARTH_LONG ? 10000 : 200 },
     );
   });
 
