@@ -1,5 +1,7 @@
 /** The `hearth` command: validators and tenants run and talk to a Hearth chain with it. */
 import { Command, CommanderError } from 'commander';
+import { genesisCommand } from './commands/genesis.js';
+import { initCommand } from './commands/init.js';
 import { keysCommand } from './commands/keys.js';
 import { startCommand } from './commands/start.js';
 
@@ -8,7 +10,9 @@ export function buildProgram(): Command {
     .description('Hearth: a decentralized compute marketplace chain')
     .version('0.1.0')
     .showHelpAfterError()
+    .addCommand(initCommand())
     .addCommand(startCommand())
+    .addCommand(genesisCommand())
     .addCommand(keysCommand());
 }
 

@@ -90,6 +90,36 @@ export interface HearthAppOptions {
   checkInvariants?: boolean;
 }
 
+/** Module account permissions: every module account the app has. */
+export const MODULE_ACCOUNT_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
+  [FeeCollectorName]: [],
+};
+
+/**
+ * The keepers and modules, wired. The order of `modules` is the order of genesis
+ * initialization, begin-block and end-block hooks.
+ */
+export function createModules() {
+  const auth = new AuthKeeper(MODULE_ACCOUNT_PERMISSIONS);
+  const bank = new BankKeeper(auth);
+  return { auth, bank, modules: [authModule(auth), bankModule(bank)] };
+}
+
+/** The genesis `app_state` of a new chain: every module's defaults. */
+export function defaultAppState(): Record<string, unknown> {
+  return Object.fromEntries(createModules().modules.map((m) => [m.name, m.defaultGenesis()]));
+}
+
+/** Checks an `app_state` object without opening any state; throws a GenesisError naming the field. */
+export function validateAppState(appState: unknown): void {
+  const { modules } = createModules();
+  const state = obj(appState, 'app_state');
+  for (const m of modules) m.validateGenesis(state[m.name] ?? m.defaultGenesis());
+  const known = new Set(modules.map((m) => m.name));
+  for (const k of Object.keys(state))
+    if (!known.has(k)) throw new GenesisError(`app_state.${k}`, 'no such module in this app');
+}
+
 const toNs = (t: Timestamp): bigint => t.seconds * 1_000_000_000n + BigInt(t.nanos);
 
 export class HearthApp extends BaseApplication {
@@ -114,9 +144,10 @@ export class HearthApp extends BaseApplication {
     this.store = opts.store;
     this.minGasPrices = parseDecCoins(opts.minGasPrices ?? '');
     this.checkInvariantsEachBlock = opts.checkInvariants ?? false;
-    this.auth = new AuthKeeper({ [FeeCollectorName]: [] });
-    this.bank = new BankKeeper(this.auth);
-    this.modules = [authModule(this.auth), bankModule(this.bank)];
+    const wiring = createModules();
+    this.auth = wiring.auth;
+    this.bank = wiring.bank;
+    this.modules = wiring.modules;
     for (const m of this.modules) {
       this.msgRouter.register(m);
       this.queryRouter.register(m);

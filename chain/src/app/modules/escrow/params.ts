@@ -1,0 +1,14 @@
+/** x/escrow params: defaults and validation. */
+import type { Params } from '@hearth/sdk/generated/hearth/escrow/v1/params';
+import { ErrInvalidParams } from './errors.js';
+
+export type EscrowParams = Params;
+
+/** 2% of every payment to the community pool (public network and localnet alike). */
+export const defaultEscrowParams = (): EscrowParams => ({ takeRateBps: 200 });
+export const localnetEscrowParams = defaultEscrowParams;
+
+export function validateEscrowParams(p: EscrowParams): void {
+  if (!Number.isInteger(p.takeRateBps) || p.takeRateBps < 0 || p.takeRateBps > 10_000)
+    throw ErrInvalidParams.wrap(`take_rate_bps must be within 0..10000, got ${p.takeRateBps}`);
+}
