@@ -64,6 +64,9 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 
 /** A bytewise-ordered string form of a key: one char per byte, so `<` on strings is bytewise. */
 export function keyString(key: Uint8Array): string {
+  // fromCharCode avoids touching `key.buffer`, which would move a small on-heap typed array's
+  // bytes off-heap (costly for the garbage collector when millions of keys are live).
+  if (key.length <= 1024) return String.fromCharCode.apply(null, key as unknown as number[]);
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
 }
 

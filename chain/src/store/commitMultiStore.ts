@@ -7,6 +7,9 @@
  * writes are applied to the tree in key order, so the app hash depends only on what a block
  * wrote, never on the order it wrote it in (as with the SDK, whose cachekv flushes sorted).
  */
+
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { bytesEqual, EMPTY_HASH } from './bytes.js';
 import { assertKey, CacheKV } from './cacheKV.js';
 import { type BatchOp, MemoryDb, openLevelDb, type StoreDb } from './db.js';
@@ -19,7 +22,6 @@ import {
   encodeInfo,
   encodeNames,
   encodeVersion,
-  keyChunk,
   keyVersion,
   SnapshotDecoder,
   snapshotChunks,
@@ -34,6 +36,7 @@ import {
   multistoreHash,
   multistoreProof,
 } from './proofs.js';
+import { FileSnapshotStore, type SnapshotStore } from './snapshotStore.js';
 import { Mutator, type Node, rootHash, treeGet, type WriteOp } from './tree.js';
 import type {
   CacheMultiStore,
@@ -85,12 +88,16 @@ interface WorkingState {
 
 const utf8 = new TextEncoder();
 
-/** Opens (or creates) a multistore persisted in the LevelDB directory `path`. */
+/**
+ * Opens (or creates) a multistore in the directory `path`: LevelDB in `path/state`, snapshot
+ * files in `path/snapshots`.
+ */
 export async function openCommitMultiStore(path: string, opts: OpenOptions): Promise<RootCommitMultiStore> {
   validateOptions(opts);
-  const db = await openLevelDb(path);
+  await mkdir(path, { recursive: true });
+  const db = await openLevelDb(join(path, 'state'));
   try {
-    return await RootMultiStore.open(db, opts);
+    return await RootMultiStore.open(db, new FileSnapshotStore(join(path, 'snapshots')), opts);
   } catch (e) {
     await db.close();
     throw e;
@@ -103,7 +110,7 @@ export async function openMemoryCommitMultiStore(
   db: MemoryDb = new MemoryDb(),
 ): Promise<RootCommitMultiStore> {
   validateOptions(opts);
-  return RootMultiStore.open(db, opts);
+  return RootMultiStore.open(db, db.snapshots, opts);
 }
 
 function validateOptions(opts: OpenOptions): void {
@@ -159,6 +166,7 @@ class RootMultiStore implements RootCommitMultiStore {
 
   private constructor(
     private readonly db: StoreDb,
+    private readonly files: SnapshotStore,
     private readonly opts: OpenOptions,
   ) {
     this.names = [...opts.storeNames].sort();
@@ -172,8 +180,8 @@ class RootMultiStore implements RootCommitMultiStore {
     this.memoryVersions = opts.memoryVersions ?? 4;
   }
 
-  static async open(db: StoreDb, opts: OpenOptions): Promise<RootMultiStore> {
-    const s = new RootMultiStore(db, opts);
+  static async open(db: StoreDb, files: SnapshotStore, opts: OpenOptions): Promise<RootMultiStore> {
+    const s = new RootMultiStore(db, files, opts);
     await s.load();
     return s;
   }
@@ -198,13 +206,9 @@ class RootMultiStore implements RootCommitMultiStore {
       const chunks = new DataView(v.buffer, v.byteOffset, v.byteLength).getUint32(0);
       this.snapshots.push({ version: keyVersion(k), chunks });
     }
-    // Chunks of a snapshot whose marker never got written: a crash interrupted it.
+    // Snapshot files without a marker: a crash interrupted writing or pruning them.
     const complete = new Set(this.snapshots.map((s) => s.version));
-    const leftovers: BatchOp[] = [];
-    for await (const k of db.keys(versionKey(TAG.snapshot, 0), versionKey(TAG.snapshot + 1, 0))) {
-      if (!complete.has(keyVersion(k))) leftovers.push({ type: 'del', key: k });
-    }
-    if (leftovers.length > 0) await db.batch(leftovers);
+    for (const v of await this.files.list()) if (!complete.has(v)) await this.files.remove(v);
 
     this.oldestInfo = (await this.firstVersion(TAG.info)) ?? latest + 1;
     this.oldestChanges = (await this.firstVersion(TAG.changes)) ?? latest + 1;
@@ -253,17 +257,13 @@ class RootMultiStore implements RootCommitMultiStore {
     const info = this.snapshots.find((s) => s.version === version);
     if (info === undefined) throw new Error(`snapshot ${version} not found`);
     const dec = new SnapshotDecoder(this.names.length);
-    let expect = 0;
-    for await (const [k, v] of this.db.entries(
-      versionKey(TAG.snapshot, version, 0),
-      versionKey(TAG.snapshot, version + 1, 0),
-    )) {
-      if (keyChunk(k) !== expect) throw new Error(`corrupt snapshot ${version}: chunk ${expect} missing`);
-      dec.feed(v);
-      expect++;
+    let count = 0;
+    for await (const chunk of this.files.read(version)) {
+      dec.feed(chunk);
+      count++;
     }
-    if (expect !== info.chunks)
-      throw new Error(`corrupt snapshot ${version}: ${expect} of ${info.chunks} chunks`);
+    if (count !== info.chunks)
+      throw new Error(`corrupt snapshot ${version}: ${count} of ${info.chunks} chunks`);
     return dec.finish();
   }
 
@@ -361,7 +361,10 @@ class RootMultiStore implements RootCommitMultiStore {
       for (const rv of this.rebuilt.keys()) if (rv < prune.oldestInfo) this.rebuilt.delete(rv);
       this.oldestInfo = prune.oldestInfo;
       this.oldestChanges = prune.oldestChanges;
+      const obsolete = this.snapshots.filter((s) => s.version < prune.keepSnapshotsFrom);
       this.snapshots = this.snapshots.filter((s) => s.version >= prune.keepSnapshotsFrom);
+      // Their markers are gone; a file left behind by a crash here is removed at the next open.
+      for (const s of obsolete) await this.files.remove(s.version);
       if (this.oldestInfo > v) this.oldestInfo = v;
       for (const ch of changes) this.writesSinceSnapshot += ch.length;
       this.maybeSnapshot();
@@ -390,8 +393,6 @@ class RootMultiStore implements RootCommitMultiStore {
     for (const s of this.snapshots) {
       if (s.version >= base) continue;
       ops.push({ type: 'del', key: versionKey(TAG.marker, s.version) });
-      for (let c = 0; c < s.chunks; c++)
-        ops.push({ type: 'del', key: versionKey(TAG.snapshot, s.version, c) });
     }
     let oldestChanges = this.oldestChanges;
     for (; oldestChanges <= base; oldestChanges++)
@@ -424,11 +425,7 @@ class RootMultiStore implements RootCommitMultiStore {
   }
 
   private async writeSnapshot(version: number, roots: Roots): Promise<void> {
-    let chunk = 0;
-    for (const bytes of snapshotChunks(roots)) {
-      await this.db.put(versionKey(TAG.snapshot, version, chunk), bytes);
-      chunk++;
-    }
+    const chunk = await this.files.write(version, snapshotChunks(roots));
     await this.db.put(
       versionKey(TAG.marker, version),
       Uint8Array.from([chunk >>> 24, (chunk >>> 16) & 255, (chunk >>> 8) & 255, chunk & 255]),

@@ -4,6 +4,7 @@
  */
 import { Level } from 'level';
 import { keyFromString, keyString } from './bytes.js';
+import { MemorySnapshotStore } from './snapshotStore.js';
 
 export type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
@@ -48,9 +49,11 @@ export async function openLevelDb(path: string): Promise<StoreDb> {
   };
 }
 
-/** A map-backed StoreDb; `snapshot()`/`restore` let tests simulate a crash between writes. */
+/** A map-backed StoreDb for tests; reopen a store by passing the same instance again. */
 export class MemoryDb implements StoreDb {
   readonly data = new Map<string, Uint8Array>();
+  /** The snapshot files that go with this database. */
+  readonly snapshots = new MemorySnapshotStore();
   closed = false;
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     return this.data.get(keyString(key));

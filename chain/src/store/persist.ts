@@ -6,12 +6,12 @@
  *   L                      latest committed version (written in the commit batch)
  *   C <version>            commit info: each store's root hash at that version
  *   W <version>            changeset: each store's sorted writes of that version
- *   S <version> <chunk>    snapshot chunks: every tree at that version, post-order
- *   M <version>            snapshot marker (chunk count), written after all its chunks
+ *   M <version>            snapshot marker (chunk count), written once the snapshot file
+ *                          (snapshotStore.ts: every tree at that version, post-order) is durable
  *
  * A commit is ONE batch (changeset, commit info, latest marker, pruning deletes), so a crash
  * leaves either the old or the new version. Opening loads the newest complete snapshot and
- * replays the changesets after it; snapshots without a marker are leftovers of a crash.
+ * replays the changesets after it; snapshot files without a marker are leftovers of a crash.
  */
 import { ByteReader, ByteWriter, bytesToStr } from './bytes.js';
 import { hashNode, Node, type WriteOp } from './tree.js';
@@ -21,7 +21,6 @@ export const TAG = {
   latest: 0x4c,
   info: 0x43,
   changes: 0x57,
-  snapshot: 0x53,
   marker: 0x4d,
 } as const;
 
@@ -29,14 +28,13 @@ export function tagKey(tag: number): Uint8Array {
   return Uint8Array.of(tag);
 }
 
-/** tag || u64be(version) [|| u32be(chunk)] */
-export function versionKey(tag: number, version: number, chunk?: number): Uint8Array {
-  const k = new Uint8Array(chunk === undefined ? 9 : 13);
+/** tag || u64be(version) */
+export function versionKey(tag: number, version: number): Uint8Array {
+  const k = new Uint8Array(9);
   k[0] = tag;
   const dv = new DataView(k.buffer);
   dv.setUint32(1, Math.floor(version / 0x100000000));
   dv.setUint32(5, version >>> 0);
-  if (chunk !== undefined) dv.setUint32(9, chunk);
   return k;
 }
 
@@ -44,11 +42,6 @@ export function keyVersion(key: Uint8Array): number {
   if (key.length < 9) throw new Error('corrupt store key: too short');
   const dv = new DataView(key.buffer, key.byteOffset, key.byteLength);
   return dv.getUint32(1) * 0x100000000 + dv.getUint32(5);
-}
-
-export function keyChunk(key: Uint8Array): number {
-  if (key.length !== 13) throw new Error('corrupt snapshot key');
-  return new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(9);
 }
 
 export function encodeNames(names: readonly string[]): Uint8Array {
@@ -207,8 +200,9 @@ export class SnapshotDecoder {
       const version = r.uvarint();
       if (kind === 0) {
         if (this.leavesLeft === 0) throw new Error('corrupt snapshot: too many leaves');
-        const key = r.bytes();
-        const value = r.bytes();
+        // Copies, so that no leaf keeps a whole chunk alive.
+        const key = new Uint8Array(r.bytes());
+        const value = new Uint8Array(r.bytes());
         const n = new Node(key, value, undefined, undefined, 0, 1, version, 0);
         n.hash = bytesToStr(r.raw(32));
         this.stack.push(n);
