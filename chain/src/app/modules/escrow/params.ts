@@ -1,8 +1,8 @@
 /** x/escrow params: defaults and validation. */
-import type { Params } from '@hearth/sdk/generated/hearth/escrow/v1/params';
+import type { escrowV1 } from '@hearth/sdk';
 import { ErrInvalidParams } from './errors.js';
 
-export type EscrowParams = Params;
+export type EscrowParams = escrowV1.Params;
 
 /** 2% of every payment to the community pool (public network and localnet alike). */
 export const defaultEscrowParams = (): EscrowParams => ({ takeRateBps: 200 });
