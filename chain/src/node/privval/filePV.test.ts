@@ -369,6 +369,8 @@ describe('crash safety (child process SIGKILLed at random moments)', () => {
         ['--import', 'tsx', join(import.meta.dirname, 'testdata', 'crashSigner.ts'), home],
         {
           stdio: ['ignore', 'pipe', 'pipe'],
+          // The repository root, where tsx is installed.
+          cwd: join(import.meta.dirname, '..', '..', '..', '..'),
         },
       );
       let out = '';

@@ -135,7 +135,9 @@ describe('ConsensusWal', () => {
     wal.close();
   });
 
-  it('repairs a torn or corrupted tail at any offset: keeps exactly the intact prefix and stays writable', () => {
+  it('repairs a torn or corrupted tail at any offset: keeps exactly the intact prefix and stays writable', {
+    timeout: 300_000,
+  }, () => {
     fc.assert(
       fc.property(
         fc.array(arbRecord, { minLength: 1, maxLength: 12 }),
@@ -144,54 +146,64 @@ describe('ConsensusWal', () => {
         fc.nat(255),
         (records, where, damage, byte) => {
           const dir = tempDir();
-          let wal = ConsensusWal.open(dir, { now: clock });
-          for (const r of records) wal.write(r);
-          wal.close();
-          const file = join(dir, 'wal.000000');
-          const bytes = readFileSync(file);
-          // Frame boundaries, to know which records must survive.
-          const ends: number[] = [];
-          for (let pos = 0; pos < bytes.length; ) {
-            pos += 8 + bytes.readUInt32BE(pos + 4);
-            ends.push(pos);
+          // Cleaned up per run: thousands of directories would outlast the afterEach hook.
+          dirs.pop();
+          try {
+            checkRepair(dir, records, where, damage, byte);
+          } finally {
+            rmSync(join(dir, '..'), { recursive: true, force: true });
           }
-          const cut = where % bytes.length;
-          let expectedCount: number;
-          if (damage === 'truncate') {
-            writeFileSync(file, bytes.subarray(0, cut));
-            expectedCount = ends.filter((e) => e <= cut).length;
-          } else if (damage === 'flip') {
-            const copy = Buffer.from(bytes);
-            copy[cut] = copy[cut]! ^ (byte | 1);
-            writeFileSync(file, copy);
-            expectedCount = ends.filter((e) => e <= cut).length;
-          } else {
-            writeFileSync(file, Buffer.concat([bytes, Buffer.alloc(1 + (byte % 20), byte)]));
-            expectedCount = ends.length;
-          }
-          wal = ConsensusWal.open(dir, { now: clock });
-          const got = wal.readAll().map((r) => r.record);
-          const all: WalRecord[] = [{ kind: 'endHeight', height: 0n }, ...records];
-          // A flipped byte inside a length field can still leave a valid-looking frame only
-          // if the CRC also matches, which it does not; so exactly the prefix survives.
-          expect(got).toEqual(all.slice(0, expectedCount));
-          const cleanCut = damage === 'truncate' && (cut === 0 || ends.includes(cut));
-          expect(wal.repairs.length).toBe(cleanCut ? 0 : 1);
-          wal.writeSync({ kind: 'endHeight', height: 99n });
-          wal.close();
-          const reopened = ConsensusWal.open(dir, { now: clock });
-          expect(reopened.repairs).toEqual([]);
-          expect(reopened.readAll().map((r) => r.record)).toEqual([
-            ...all.slice(0, expectedCount),
-            { kind: 'endHeight', height: 99n },
-          ]);
-          expect(reopened.searchForEndHeight(99n)).toEqual([]);
-          reopened.close();
         },
       ),
       { numRuns: process.env.HEARTH_LONG ? 2000 : 150 },
     );
   });
+
+  function checkRepair(dir: string, records: WalRecord[], where: number, damage: string, byte: number): void {
+    let wal = ConsensusWal.open(dir, { now: clock });
+    for (const r of records) wal.write(r);
+    wal.close();
+    const file = join(dir, 'wal.000000');
+    const bytes = readFileSync(file);
+    // Frame boundaries, to know which records must survive.
+    const ends: number[] = [];
+    for (let pos = 0; pos < bytes.length; ) {
+      pos += 8 + bytes.readUInt32BE(pos + 4);
+      ends.push(pos);
+    }
+    const cut = where % bytes.length;
+    let expectedCount: number;
+    if (damage === 'truncate') {
+      writeFileSync(file, bytes.subarray(0, cut));
+      expectedCount = ends.filter((e) => e <= cut).length;
+    } else if (damage === 'flip') {
+      const copy = Buffer.from(bytes);
+      copy[cut] = copy[cut]! ^ (byte | 1);
+      writeFileSync(file, copy);
+      expectedCount = ends.filter((e) => e <= cut).length;
+    } else {
+      writeFileSync(file, Buffer.concat([bytes, Buffer.alloc(1 + (byte % 20), byte)]));
+      expectedCount = ends.length;
+    }
+    wal = ConsensusWal.open(dir, { now: clock });
+    const got = wal.readAll().map((r) => r.record);
+    const all: WalRecord[] = [{ kind: 'endHeight', height: 0n }, ...records];
+    // A flipped byte inside a length field can still leave a valid-looking frame only
+    // if the CRC also matches, which it does not; so exactly the prefix survives.
+    expect(got).toEqual(all.slice(0, expectedCount));
+    const cleanCut = damage === 'truncate' && (cut === 0 || ends.includes(cut));
+    expect(wal.repairs.length).toBe(cleanCut ? 0 : 1);
+    wal.writeSync({ kind: 'endHeight', height: 99n });
+    wal.close();
+    const reopened = ConsensusWal.open(dir, { now: clock });
+    expect(reopened.repairs).toEqual([]);
+    expect(reopened.readAll().map((r) => r.record)).toEqual([
+      ...all.slice(0, expectedCount),
+      { kind: 'endHeight', height: 99n },
+    ]);
+    expect(reopened.searchForEndHeight(99n)).toEqual([]);
+    reopened.close();
+  }
 
   it('damage in an older segment cuts the log there and removes the later segments', () => {
     const dir = tempDir();
