@@ -1,0 +1,554 @@
+/**
+ * The consensus host: drives the pure `Driver` with real CometBFT v0.38 votes, proposals and
+ * blocks. It owns the I/O the core leaves out — timers, the WAL, the privval, block parts — and
+ * hands decided blocks to the chain (`ConsensusChain`) to execute and store.
+ *
+ * The core identifies a block by `ValueId` (the BlockID key) and a vote by
+ * (height, round, type, validator index, signature); this host keeps the full messages in side
+ * tables keyed the same way, so that signatures can be verified over CometBFT's canonical sign
+ * bytes (which include each vote's timestamp) and commits can be built with real CommitSigs.
+ */
+
+import type { Logger } from '../../logger.js';
+import {
+  type Block,
+  type BlockId,
+  BlockIdFlag,
+  blockIdKey,
+  type Commit,
+  type CommitSig,
+  decodeBlock,
+  emptyBlockId,
+  isZeroBlockId,
+  makeBlockParts,
+  type Part,
+  PartSet,
+  type Proposal,
+  type PublicKey,
+  SignedMsgType,
+  type Timestamp,
+  type ValidatorSet,
+  type Vote,
+  verifyProposalSignature,
+  verifyVoteSignature,
+} from '../types/index.js';
+import { Driver, type DriverInput, type Effect } from './driver.js';
+import {
+  type ConsensusMessage,
+  DEFAULT_TIMEOUTS,
+  type DuplicateVoteEvidence,
+  type SignedVote,
+  type TimeoutConfig,
+  type TimeoutStep,
+  type UnsignedMessage,
+  type ValueId,
+} from './types.js';
+
+/** What consensus needs from the chain (state, app, stores): implemented by the node. */
+export interface ConsensusChain {
+  readonly chainId: string;
+  /** The validator set that signs blocks at `height` (known for the next two heights). */
+  validatorsAt(height: bigint): ValidatorSet;
+  /** Builds this node's proposal for `height` (PrepareProposal on the mempool's txs). */
+  createProposalBlock(height: bigint, round: number, proposer: Uint8Array): Promise<Block>;
+  /** Checks a proposed block against the state and runs ProcessProposal; false rejects it. */
+  validateProposalBlock(block: Block): Promise<boolean>;
+  /** FinalizeBlock + Commit + store the decided block with the commit that decided it. */
+  commitBlock(
+    block: Block,
+    blockId: BlockId,
+    seenCommit: Commit,
+    evidence: DuplicateVoteEvidence[],
+  ): Promise<void>;
+  /** Minimum time for votes of `height`: the last block's time + 1 ms (CometBFT's voteTime). */
+  minVoteTime(height: bigint): Timestamp;
+}
+
+export interface ConsensusSigner {
+  readonly address: Uint8Array;
+  readonly pubKey: PublicKey;
+  signVote(chainId: string, vote: Vote): Vote;
+  signProposal(chainId: string, proposal: Proposal): Proposal;
+}
+
+export interface ConsensusWalSink {
+  /** Append a driver input (buffered; `sync` makes everything appended durable). */
+  append(height: bigint, record: Uint8Array): void;
+  /** fsync: called before any signature leaves the process. */
+  sync(): void;
+  endHeight(height: bigint): void;
+}
+
+/** Messages this node sends to its peers (p2p gossip). */
+export type Outbound =
+  | { kind: 'proposal'; proposal: Proposal }
+  | { kind: 'blockPart'; height: bigint; round: number; part: Part }
+  | { kind: 'vote'; vote: Vote };
+
+export interface ConsensusServiceOptions {
+  chain: ConsensusChain;
+  signer?: ConsensusSigner;
+  wal?: ConsensusWalSink;
+  timeouts?: Partial<TimeoutConfig>;
+  logger: Logger;
+  /** Called for every message this node wants gossiped. */
+  outbound?: (msg: Outbound) => void;
+  now?: () => Timestamp;
+  /** Called after each committed height (for metrics, tests). */
+  onCommit?: (height: bigint) => void;
+}
+
+const voteKindOf = (type: number): 'prevote' | 'precommit' =>
+  type === SignedMsgType.Prevote ? 'prevote' : 'precommit';
+const msgTypeOf = (kind: 'prevote' | 'precommit') =>
+  kind === 'prevote' ? SignedMsgType.Prevote : SignedMsgType.Precommit;
+
+function sigKey(
+  height: bigint | number,
+  round: number,
+  type: string,
+  index: number,
+  sig: Uint8Array,
+): string {
+  return `${height}/${round}/${type}/${index}/${Buffer.from(sig).toString('hex')}`;
+}
+
+function nowTimestamp(): Timestamp {
+  const ms = Date.now();
+  return { seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 };
+}
+
+function tsLess(a: Timestamp, b: Timestamp): boolean {
+  return a.seconds < b.seconds || (a.seconds === b.seconds && a.nanos < b.nanos);
+}
+
+interface PendingBlock {
+  partSet: PartSet;
+  block?: Block;
+  blockId?: BlockId;
+}
+
+/** Runs consensus for one node. Inputs are serialized through a promise chain. */
+export class ConsensusService {
+  private readonly chain: ConsensusChain;
+  private readonly signer: ConsensusSigner | undefined;
+  private readonly logger: Logger;
+  private readonly driver: Driver;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private queue: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private height = 0n;
+  /** Full votes and proposals by the key the core knows them by. */
+  private votes = new Map<string, Vote>();
+  private proposals = new Map<string, Proposal>();
+  /** Blocks of the current height by ValueId, complete or being assembled from parts. */
+  private blocks = new Map<ValueId, PendingBlock>();
+  private blockIds = new Map<ValueId, BlockId>();
+  /** validateProposal requests waiting for their block's parts. */
+  private awaitingParts = new Map<ValueId, number>();
+  private evidence: DuplicateVoteEvidence[] = [];
+  private readonly now: () => Timestamp;
+
+  constructor(private readonly opts: ConsensusServiceOptions) {
+    this.chain = opts.chain;
+    this.signer = opts.signer;
+    this.logger = opts.logger;
+    this.now = opts.now ?? nowTimestamp;
+    this.driver = new Driver({
+      validators: (h) => {
+        const set = this.chain.validatorsAt(BigInt(h));
+        const self = this.signer ? set.getByAddress(this.signer.address) : undefined;
+        return { powers: set.validators.map((v) => v.votingPower), selfIndex: self ? self.index : null };
+      },
+      proposer: (h, r) => this.proposerIndex(BigInt(h), r),
+      verify: (m) => this.verify(m),
+      timeouts: { ...DEFAULT_TIMEOUTS, ...opts.timeouts },
+    });
+  }
+
+  /** CometBFT's proposer for (height, round): the set's proposer after `round` priority increments. */
+  private proposerIndex(height: bigint, round: number): number {
+    const set = this.chain.validatorsAt(height);
+    const rotated = round > 0 ? set.copyIncrementProposerPriority(round) : set;
+    const p = rotated.getProposer();
+    if (!p) throw new Error(`no proposer at height ${height}`);
+    return set.getByAddress(p.address)!.index;
+  }
+
+  /** Starts consensus at `height` (the height after the last committed block). */
+  start(height: bigint): Promise<void> {
+    this.height = height;
+    return this.enqueue({ type: 'start', height: Number(height) });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await this.queue.catch(() => {});
+  }
+
+  get currentHeight(): bigint {
+    return this.height;
+  }
+
+  // --- inputs from peers -------------------------------------------------------------------
+
+  receiveVote(vote: Vote): Promise<void> {
+    if (vote.type !== SignedMsgType.Prevote && vote.type !== SignedMsgType.Precommit)
+      return Promise.resolve();
+    const kind = voteKindOf(vote.type);
+    this.votes.set(sigKey(vote.height, vote.round, kind, vote.validatorIndex, vote.signature), vote);
+    const valueId = isZeroBlockId(vote.blockId) ? null : this.noteBlockId(vote.blockId);
+    return this.enqueue({
+      type: 'vote',
+      vote: {
+        type: kind,
+        height: Number(vote.height),
+        round: vote.round,
+        valueId,
+        validatorIndex: vote.validatorIndex,
+        signature: vote.signature,
+      },
+    });
+  }
+
+  receiveProposal(proposal: Proposal): Promise<void> {
+    let index: number;
+    try {
+      index = this.proposerIndex(proposal.height, proposal.round);
+    } catch {
+      return Promise.resolve(); // not a height we can judge (too old or too far ahead)
+    }
+    this.proposals.set(
+      sigKey(proposal.height, proposal.round, 'proposal', index, proposal.signature),
+      proposal,
+    );
+    const valueId = this.noteBlockId(proposal.blockId);
+    if (!this.blocks.has(valueId) && proposal.height === this.height) {
+      this.blocks.set(valueId, { partSet: new PartSet(proposal.blockId.partSetHeader) });
+    }
+    return this.enqueue({
+      type: 'proposal',
+      proposal: {
+        height: Number(proposal.height),
+        round: proposal.round,
+        valueId,
+        polRound: proposal.polRound,
+        proposerIndex: index,
+        signature: proposal.signature,
+      },
+    });
+  }
+
+  receiveBlockPart(height: bigint, _round: number, part: Part): Promise<void> {
+    return this.serial(async () => {
+      if (height !== this.height) return;
+      for (const [valueId, pending] of this.blocks) {
+        if (pending.block || part.index >= pending.partSet.total) continue;
+        try {
+          if (!pending.partSet.addPart(part)) continue;
+        } catch {
+          continue; // a part for another block of this height, or a bad proof
+        }
+        if (pending.partSet.isComplete) await this.completeBlock(valueId, pending);
+        return;
+      }
+    });
+  }
+
+  // --- core plumbing -------------------------------------------------------------------------
+
+  private serial(f: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(async () => {
+      if (!this.stopped) await f();
+    });
+    this.queue = next.catch((e) => this.logger.error('consensus step failed', { err: e as Error }));
+    return this.queue;
+  }
+
+  private enqueue(input: DriverInput): Promise<void> {
+    return this.serial(() => this.run(input));
+  }
+
+  private async run(input: DriverInput): Promise<void> {
+    const pending: DriverInput[] = [input];
+    while (pending.length > 0 && !this.stopped) {
+      const next = pending.shift()!;
+      const effects = this.driver.handle(next);
+      for (const e of effects) {
+        const fed = await this.execute(e);
+        if (fed) pending.push(fed);
+      }
+    }
+  }
+
+  private noteBlockId(id: BlockId): ValueId {
+    const key = blockIdKey(id);
+    this.blockIds.set(key, id);
+    return key;
+  }
+
+  private verify(m: ConsensusMessage): boolean {
+    try {
+      if (m.kind === 'vote') {
+        const v = m.vote;
+        const full = this.votes.get(sigKey(v.height, v.round, v.type, v.validatorIndex, v.signature));
+        if (!full) return false;
+        const val = this.chain.validatorsAt(BigInt(v.height)).getByIndex(v.validatorIndex);
+        if (!val || !Buffer.from(val.address).equals(Buffer.from(full.validatorAddress))) return false;
+        verifyVoteSignature(this.chain.chainId, full, val.pubKey);
+        return true;
+      }
+      const p = m.proposal;
+      const full = this.proposals.get(sigKey(p.height, p.round, 'proposal', p.proposerIndex, p.signature));
+      if (!full) return false;
+      const val = this.chain.validatorsAt(BigInt(p.height)).getByIndex(p.proposerIndex);
+      if (!val) return false;
+      verifyProposalSignature(this.chain.chainId, full, val.pubKey);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private voteTime(height: bigint): Timestamp {
+    const now = this.now();
+    const min = this.chain.minVoteTime(height);
+    return tsLess(now, min) ? min : now;
+  }
+
+  /** Carries out one effect; returns an input to feed back, if any. */
+  private async execute(e: Effect): Promise<DriverInput | undefined> {
+    switch (e.type) {
+      case 'persistWal':
+        this.opts.wal?.append(BigInt(e.entry.height), encodeWalInput(e.entry.input));
+        return undefined;
+      case 'sign':
+        // NODE.md: sign only after the WAL is on disk (the privval persists its own state).
+        this.opts.wal?.sync();
+        return this.sign(e.message);
+      case 'broadcast':
+        this.broadcast(e.message);
+        return undefined;
+      case 'scheduleTimeout':
+        this.schedule(e.height, e.round, e.step, e.durationMs);
+        return undefined;
+      case 'requestProposal': {
+        const block = await this.chain.createProposalBlock(BigInt(e.height), e.round, this.signer!.address);
+        const { parts, header, blockId } = makeBlockParts(block);
+        const partSet = new PartSet(header);
+        for (const p of parts) partSet.addPart(p);
+        const valueId = this.noteBlockId(blockId);
+        this.blocks.set(valueId, { partSet, block, blockId });
+        return { type: 'proposedValue', height: e.height, round: e.round, valueId };
+      }
+      case 'validateProposal': {
+        const pending = this.blocks.get(e.valueId);
+        if (!pending?.block) {
+          // Wait for the parts; completeBlock feeds the answer.
+          this.awaitingParts.set(e.valueId, e.height);
+          return undefined;
+        }
+        const valid = await this.chain.validateProposalBlock(pending.block);
+        return { type: 'proposalValidity', height: e.height, valueId: e.valueId, valid };
+      }
+      case 'decide':
+        await this.decide(e.height, e.round, e.valueId, e.commit);
+        return undefined;
+      case 'evidence':
+        this.logger.warn('equivocation detected', {
+          height: e.evidence.height,
+          validator: e.evidence.validatorIndex,
+        });
+        this.evidence.push(e.evidence);
+        return undefined;
+      case 'enterRound':
+        if (e.round > 0) this.logger.info('entering round', { height: e.height, round: e.round });
+        if (e.height !== Number(this.height)) this.startHeight(BigInt(e.height));
+        return undefined;
+      case 'invalidMessage':
+        this.logger.debug('dropped invalid consensus message', { reason: e.reason });
+        return undefined;
+    }
+  }
+
+  private startHeight(height: bigint): void {
+    this.height = height;
+    // Side tables only ever need the current height (and the last commit, built at decide).
+    const keep = (k: string) => k.startsWith(`${height}/`);
+    for (const k of [...this.votes.keys()]) if (!keep(k)) this.votes.delete(k);
+    for (const k of [...this.proposals.keys()]) if (!keep(k)) this.proposals.delete(k);
+    this.blocks.clear();
+    this.awaitingParts.clear();
+  }
+
+  private async completeBlock(valueId: ValueId, pending: PendingBlock): Promise<void> {
+    try {
+      pending.block = decodeBlock(pending.partSet.assemble());
+      pending.blockId = this.blockIds.get(valueId);
+    } catch (e) {
+      this.logger.warn('proposal block does not decode', { err: e as Error });
+      this.blocks.delete(valueId);
+      return;
+    }
+    const h = this.awaitingParts.get(valueId);
+    if (h !== undefined) {
+      this.awaitingParts.delete(valueId);
+      const valid = await this.chain.validateProposalBlock(pending.block);
+      await this.run({ type: 'proposalValidity', height: h, valueId, valid });
+    }
+  }
+
+  private sign(message: UnsignedMessage): DriverInput | undefined {
+    const signer = this.signer;
+    if (!signer) return undefined;
+    if (message.kind === 'vote') {
+      const v = message.vote;
+      const height = BigInt(v.height);
+      const blockId = v.valueId === null ? emptyBlockId() : this.blockIds.get(v.valueId);
+      if (!blockId) throw new Error(`sign: unknown block ${v.valueId}`);
+      const signed = signer.signVote(this.chain.chainId, {
+        type: msgTypeOf(v.type),
+        height,
+        round: v.round,
+        blockId,
+        timestamp: this.voteTime(height),
+        validatorAddress: signer.address,
+        validatorIndex: v.validatorIndex,
+        signature: new Uint8Array(),
+        extension: new Uint8Array(),
+        extensionSignature: new Uint8Array(),
+      });
+      this.votes.set(sigKey(v.height, v.round, v.type, v.validatorIndex, signed.signature), signed);
+      return { type: 'signed', message: { kind: 'vote', vote: { ...v, signature: signed.signature } } };
+    }
+    const p = message.proposal;
+    const blockId = this.blockIds.get(p.valueId);
+    if (!blockId) throw new Error(`sign: unknown proposal block ${p.valueId}`);
+    const signed = signer.signProposal(this.chain.chainId, {
+      type: SignedMsgType.Proposal,
+      height: BigInt(p.height),
+      round: p.round,
+      polRound: p.polRound,
+      blockId,
+      timestamp: this.now(),
+      signature: new Uint8Array(),
+    });
+    this.proposals.set(sigKey(p.height, p.round, 'proposal', p.proposerIndex, signed.signature), signed);
+    return { type: 'signed', message: { kind: 'proposal', proposal: { ...p, signature: signed.signature } } };
+  }
+
+  private broadcast(m: ConsensusMessage): void {
+    const out = this.opts.outbound;
+    if (!out) return;
+    if (m.kind === 'vote') {
+      const v = m.vote;
+      const full = this.votes.get(sigKey(v.height, v.round, v.type, v.validatorIndex, v.signature));
+      if (full) out({ kind: 'vote', vote: full });
+      return;
+    }
+    const p = m.proposal;
+    const full = this.proposals.get(sigKey(p.height, p.round, 'proposal', p.proposerIndex, p.signature));
+    if (!full) return;
+    out({ kind: 'proposal', proposal: full });
+    const pending = this.blocks.get(p.valueId);
+    if (pending) {
+      for (let i = 0; i < pending.partSet.total; i++) {
+        const part = pending.partSet.getPart(i);
+        if (part) out({ kind: 'blockPart', height: BigInt(p.height), round: p.round, part });
+      }
+    }
+  }
+
+  private schedule(height: number, round: number, step: TimeoutStep, ms: number): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      void this.enqueue({ type: 'timeout', height, round, step });
+    }, ms);
+    this.timers.add(t);
+  }
+
+  /** Go's zero time.Time, what CometBFT puts in an absent CommitSig. */
+  private static readonly ZERO_TIME: Timestamp = { seconds: -62135596800n, nanos: 0 };
+
+  /** Builds the Commit for `valueId` from the precommits the core decided with. */
+  private buildCommit(
+    height: number,
+    round: number,
+    valueId: ValueId,
+    precommits: readonly SignedVote[],
+  ): Commit {
+    const set = this.chain.validatorsAt(BigInt(height));
+    const blockId = this.blockIds.get(valueId)!;
+    const absent = (): CommitSig => ({
+      blockIdFlag: BlockIdFlag.Absent,
+      validatorAddress: new Uint8Array(),
+      timestamp: ConsensusService.ZERO_TIME,
+      signature: new Uint8Array(),
+    });
+    const byIndex = new Map<number, Vote>();
+    for (const pc of precommits) {
+      if (pc.round !== round) continue;
+      const full = this.votes.get(sigKey(pc.height, pc.round, pc.type, pc.validatorIndex, pc.signature));
+      if (full) byIndex.set(pc.validatorIndex, full);
+    }
+    const signatures: CommitSig[] = set.validators.map((val, i) => {
+      const v = byIndex.get(i);
+      if (!v) return absent();
+      const nil = isZeroBlockId(v.blockId);
+      // As VoteSet.MakeExtendedCommit: a precommit for another block counts as absent.
+      if (!nil && blockIdKey(v.blockId) !== valueId) return absent();
+      return {
+        blockIdFlag: nil ? BlockIdFlag.Nil : BlockIdFlag.Commit,
+        validatorAddress: val.address,
+        timestamp: v.timestamp,
+        signature: v.signature,
+      };
+    });
+    return { height: BigInt(height), round, blockId, signatures };
+  }
+
+  private async decide(
+    height: number,
+    round: number,
+    valueId: ValueId,
+    precommits: readonly SignedVote[],
+  ): Promise<void> {
+    const pending = this.blocks.get(valueId);
+    if (!pending?.block) throw new Error(`decided block ${valueId} at height ${height} is not available`);
+    const commit = this.buildCommit(height, round, valueId, precommits);
+    const evidence = this.evidence;
+    this.evidence = [];
+    await this.chain.commitBlock(pending.block, this.blockIds.get(valueId)!, commit, evidence);
+    this.opts.wal?.endHeight(BigInt(height));
+    this.logger.info('committed block', {
+      height,
+      round,
+      txs: pending.block.data.txs.length,
+      hash: valueId.slice(0, 16),
+    });
+    this.opts.onCommit?.(BigInt(height));
+  }
+}
+
+/** A WAL record for a driver input: JSON with bigints and bytes tagged, so replay restores it exactly. */
+export function encodeWalInput(input: DriverInput): Uint8Array {
+  return new TextEncoder().encode(
+    JSON.stringify(input, (_, v) =>
+      typeof v === 'bigint'
+        ? { $big: v.toString() }
+        : v instanceof Uint8Array
+          ? { $b64: Buffer.from(v).toString('base64') }
+          : v,
+    ),
+  );
+}
+
+export function decodeWalInput(bytes: Uint8Array): DriverInput {
+  return JSON.parse(new TextDecoder().decode(bytes), (_, v) => {
+    if (v && typeof v === 'object' && '$big' in v) return BigInt(v.$big);
+    if (v && typeof v === 'object' && '$b64' in v) return new Uint8Array(Buffer.from(v.$b64, 'base64'));
+    return v;
+  }) as DriverInput;
+}

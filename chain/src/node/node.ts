@@ -1,0 +1,202 @@
+/**
+ * The Hearth node: builds the subsystems in a visible order — files and keys, stores, the app
+ * handshake, mempool and indexers, consensus, RPC — and stops them in reverse. The application
+ * is reached only through the ABCI `Application` interface, serialized by one mutex as
+ * CometBFT's local client does.
+ */
+import { join } from 'node:path';
+import type { Application } from '../abci/application.js';
+import { AsyncMutex } from '../abci/mutex.js';
+import type { Logger } from '../logger.js';
+import { openLevelDb, type StoreDb } from '../store/db.js';
+import { BlockStore } from './blockstore/index.js';
+import { NodeChain } from './chain.js';
+import {
+  type GenesisDoc,
+  type HomePaths,
+  homePaths,
+  loadNodeKey,
+  type NodeConfig,
+  type NodeKey,
+  pvPaths,
+  readGenesisFile,
+  readNodeConfigFile,
+} from './config/index.js';
+import { ConsensusService, type ConsensusSigner } from './consensus/service.js';
+import { EventBus } from './events/index.js';
+import { BlockIndexer, TxIndexer } from './indexer/index.js';
+import { Mempool, type TxInfo } from './mempool/index.js';
+import { FilePV } from './privval/index.js';
+import { StateStore } from './state/index.js';
+import { ConsensusWal } from './wal/index.js';
+
+export interface NodeOptions {
+  home: string;
+  app: Application & { mempoolTxInfo?: (tx: Uint8Array) => TxInfo | undefined };
+  logger: Logger;
+  /** Overrides applied on top of config.toml (tests, localnet). */
+  configure?: (c: NodeConfig) => NodeConfig;
+}
+
+/** Wraps every Application method in one mutex: the app is never entered twice at once. */
+export function serializeApp<A extends Application>(app: A): A {
+  const mutex = new AsyncMutex();
+  return new Proxy(app, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function' || prop === 'mempoolTxInfo')
+        return typeof v === 'function' ? v.bind(target) : v;
+      return (...args: unknown[]) => mutex.runExclusive(() => v.apply(target, args));
+    },
+  });
+}
+
+export class HearthNode {
+  private constructor(
+    readonly config: NodeConfig,
+    readonly paths: HomePaths,
+    readonly genesis: GenesisDoc,
+    readonly nodeKey: NodeKey,
+    readonly privValidator: FilePV,
+    readonly app: Application,
+    readonly chain: NodeChain,
+    readonly mempool: Mempool,
+    readonly eventBus: EventBus,
+    readonly blockStore: BlockStore,
+    readonly stateStore: StateStore,
+    readonly txIndexer: TxIndexer,
+    readonly blockIndexer: BlockIndexer,
+    readonly consensus: ConsensusService,
+    private readonly closers: (() => Promise<void> | void)[],
+    readonly logger: Logger,
+  ) {}
+
+  static async start(opts: NodeOptions): Promise<HearthNode> {
+    const logger = opts.logger;
+    const closers: (() => Promise<void> | void)[] = [];
+    const fail = async (e: unknown) => {
+      for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => {});
+      throw e;
+    };
+    try {
+      // 1. Files and keys.
+      let config = readNodeConfigFile(homePaths(opts.home).configFile);
+      if (opts.configure) config = opts.configure(config);
+      const paths = homePaths(opts.home, config);
+      const genesis = readGenesisFile(paths.genesisFile);
+      const nodeKey = loadNodeKey(paths.nodeKeyFile);
+      const privValidator = FilePV.load(pvPaths(paths));
+      logger.info('starting node', {
+        moniker: config.moniker,
+        chain_id: genesis.chainId,
+        node_id: nodeKey.id,
+      });
+
+      // 2. Stores.
+      const open = async (path: string): Promise<StoreDb> => {
+        const db = await openLevelDb(path);
+        closers.push(() => db.close());
+        return db;
+      };
+      const blockStore = await BlockStore.open(await open(paths.blockStoreDb));
+      const stateStore = await StateStore.open(await open(paths.stateDb));
+      const indexDb = await open(join(paths.dataDir, 'tx_index.db'));
+      const txIndexer = new TxIndexer(indexDb);
+      const blockIndexer = new BlockIndexer(indexDb);
+
+      // 3. The application, its mempool and the event bus.
+      const app = serializeApp(opts.app);
+      const mempool = new Mempool({
+        app,
+        maxTxs: config.mempool.size,
+        maxTxsBytes: config.mempool.maxTxsBytes,
+        maxTxBytes: config.mempool.maxTxBytes,
+        cacheSize: config.mempool.cacheSize,
+        txInfo: opts.app.mempoolTxInfo ? (tx) => opts.app.mempoolTxInfo!(tx) : undefined,
+      });
+      const eventBus = new EventBus({
+        maxClients: config.rpc.maxSubscriptionClients,
+        maxSubscriptionsPerClient: config.rpc.maxSubscriptionsPerClient,
+      });
+      closers.push(() => eventBus.stop());
+
+      // 4. Handshake: InitChain at genesis, replay of stored blocks the app lacks.
+      const chain = new NodeChain({
+        app,
+        genesis,
+        stateStore,
+        blockStore,
+        mempool,
+        txIndexer,
+        blockIndexer,
+        eventBus,
+        logger: logger.child('state'),
+      });
+      const state = await chain.handshake();
+
+      // 5. Consensus, with its WAL and the privval.
+      const wal = ConsensusWal.open(paths.walDir);
+      closers.push(() => wal.close());
+      const signer: ConsensusSigner = {
+        address: privValidator.address,
+        pubKey: privValidator.pubKey,
+        signVote: (chainId, vote) => privValidator.signVote(chainId, vote),
+        signProposal: (chainId, p) => privValidator.signProposal(chainId, p),
+      };
+      const consensus = new ConsensusService({
+        chain,
+        signer,
+        wal: {
+          append: (height, record) => wal.write({ kind: 'message', payload: record, peerId: '' }),
+          sync: () => wal.flushAndSync(),
+          endHeight: (height) => wal.writeSync({ kind: 'endHeight', height }),
+        },
+        timeouts: {
+          propose: config.consensus.timeoutProposeMs,
+          proposeDelta: config.consensus.timeoutProposeDeltaMs,
+          prevote: config.consensus.timeoutPrevoteMs,
+          prevoteDelta: config.consensus.timeoutPrevoteDeltaMs,
+          precommit: config.consensus.timeoutPrecommitMs,
+          precommitDelta: config.consensus.timeoutPrecommitDeltaMs,
+          commit: config.consensus.timeoutCommitMs,
+        },
+        logger: logger.child('consensus'),
+      });
+      closers.push(() => consensus.stop());
+      await consensus.start(state.lastBlockHeight + 1n);
+
+      return new HearthNode(
+        config,
+        paths,
+        genesis,
+        nodeKey,
+        privValidator,
+        app,
+        chain,
+        mempool,
+        eventBus,
+        blockStore,
+        stateStore,
+        txIndexer,
+        blockIndexer,
+        consensus,
+        closers,
+        logger,
+      );
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /** Stops consensus first (no block half-applied), then the services, then the stores. */
+  async stop(): Promise<void> {
+    for (const close of [...this.closers].reverse()) {
+      try {
+        await close();
+      } catch (e) {
+        this.logger.warn('error while stopping', { err: e as Error });
+      }
+    }
+    this.closers.length = 0;
+  }
+}
