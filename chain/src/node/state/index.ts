@@ -16,6 +16,7 @@ export {
   validateConsensusParams,
   validateConsensusParamsUpdate,
 } from './params.js';
+export { planReplay, ReplayError, type ReplayInput, type ReplayPlan } from './replay.js';
 export {
   copyState,
   decodeState,
