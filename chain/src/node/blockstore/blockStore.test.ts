@@ -240,6 +240,28 @@ describe('BlockStore', () => {
     expect(await reopened.loadBlock(6n)).toEqual(chain[5]!.block);
   });
 
+  it('deletes the latest block for rollback and can save a replacement', async () => {
+    const db = new MemoryDb();
+    const store = await BlockStore.open(db);
+    const chain = makeChain(1n, 3);
+    for (const c of chain) await store.saveBlock(c.block, c.parts, c.seen);
+    await store.deleteLatestBlock();
+    expect(store.height()).toBe(2n);
+    expect(await store.loadBlock(3n)).toBeUndefined();
+    expect(await store.loadBlockByHash(chain[2]!.seen.blockId.hash)).toBeUndefined();
+    expect(await store.loadBlockPart(3n, 0)).toBeUndefined();
+    // The commit for 2 came with block 3 and is now the seen commit.
+    expect(await store.loadSeenCommit()).toEqual(chain[2]!.block.lastCommit);
+    expect(await store.loadBlockCommit(2n)).toEqual(chain[2]!.block.lastCommit);
+    expect((await BlockStore.open(db)).height()).toBe(2n);
+    await store.saveBlock(chain[2]!.block, chain[2]!.parts, chain[2]!.seen);
+    expect(await store.loadBlock(3n)).toEqual(chain[2]!.block);
+    await store.deleteLatestBlock();
+    await store.deleteLatestBlock();
+    await expect(store.deleteLatestBlock()).rejects.toThrow(/only remaining block/);
+    await expect((await BlockStore.open(new MemoryDb())).deleteLatestBlock()).rejects.toThrow(/empty/);
+  });
+
   it('round-trips random blocks with 64-bit extremes', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -348,6 +348,32 @@ export class BlockStore {
     });
   }
 
+  /**
+   * DeleteLatestBlock (for rollback): removes the top block. The commit for the new top height
+   * stays loadable: the removed block's LastCommit becomes its seen commit.
+   */
+  deleteLatestBlock(): Promise<void> {
+    return this.serialize(async () => {
+      const h = this.topHeight;
+      if (h === 0n) throw new BlockStoreError('block store is empty');
+      if (h === this.baseHeight) throw new BlockStoreError('cannot delete the only remaining block');
+      const meta = await this.loadBlockMeta(h);
+      const ops: BatchOp[] = [];
+      if (meta !== undefined) {
+        ops.push({ type: 'del', key: hashKey(meta.blockId.hash) });
+        for (let i = 0; i < meta.blockId.partSetHeader.total; i++)
+          ops.push({ type: 'del', key: heightKey(P_PART, h, i) });
+      }
+      const lastCommit = await this.db.get(heightKey(P_COMMIT, h - 1n));
+      if (lastCommit !== undefined)
+        ops.push({ type: 'put', key: heightKey(P_SEEN, h - 1n), value: lastCommit });
+      for (const p of [P_SEEN, P_EXT, P_COMMIT, P_META]) ops.push({ type: 'del', key: heightKey(p, h) });
+      ops.push({ type: 'put', key: STATE_KEY, value: encodeStoreState(this.baseHeight, h - 1n) });
+      await this.db.batch(ops);
+      this.topHeight = h - 1n;
+    });
+  }
+
   close(): Promise<void> {
     return this.serialize(() => this.db.close());
   }
