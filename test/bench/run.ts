@@ -40,7 +40,12 @@ function formatValue(v: number): string {
   return v.toFixed(2);
 }
 
-function section(b: Benchmark, results: BenchResult[], date: string): string {
+/** The 1-minute load average: on a shared machine, other jobs skew the figures. */
+function load(): string {
+  return `${os.loadavg()[0]?.toFixed(2)} on ${os.cpus().length} cores`;
+}
+
+function section(b: Benchmark, results: BenchResult[], date: string, loadBefore: string): string {
   const rows = results.map(
     (r) => `| ${r.metric} | ${formatValue(r.value)} | ${r.unit} | ${r.target ?? ''} | ${r.notes ?? ''} |`,
   );
@@ -49,7 +54,8 @@ function section(b: Benchmark, results: BenchResult[], date: string): string {
     `## ${b.title}`,
     '',
     `Machine: ${machine()}  `,
-    `Date: ${date}`,
+    `Date: ${date}  `,
+    `Load average: ${loadBefore} before the run, ${load()} after (other jobs on the machine skew the figures)`,
     '',
     '| metric | value | unit | target | notes |',
     '| --- | ---: | --- | --- | --- |',
@@ -89,6 +95,7 @@ async function main(): Promise<void> {
   for (const name of chosen) {
     const b = await loadBenchmark(`${name}.bench.ts`);
     console.log(`running ${b.name}: ${b.title}`);
+    const loadBefore = load();
     const results = await b.run();
     for (const r of results)
       console.log(
@@ -100,7 +107,10 @@ async function main(): Promise<void> {
     } catch {
       md = HEADER;
     }
-    await writeFile(mdPath, replaceSection(md, b.name, section(b, results, new Date().toISOString())));
+    await writeFile(
+      mdPath,
+      replaceSection(md, b.name, section(b, results, new Date().toISOString(), loadBefore)),
+    );
   }
 }
 

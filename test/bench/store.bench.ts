@@ -83,7 +83,7 @@ export async function run(): Promise<BenchResult[]> {
       metric: 'finishing the background snapshot after the load',
       value: (now() - t) / 1000,
       unit: 's',
-      notes: 'a full snapshot (a file) is written once per max(100k, half the tree size) committed writes',
+      notes: 'a full snapshot (a file) is written once per max(100k, last snapshot size) committed writes',
     });
 
     const rnd = rng(42);
@@ -109,6 +109,25 @@ export async function run(): Promise<BenchResult[]> {
       unit: 'leaves/s',
       target: '>= 40,000/s',
       notes: `set + commit; commit alone ${(commitMs / BLOCKS).toFixed(0)} ms per block`,
+    });
+
+    // Snapshots are written in the background once per max(100k, snapshot size) writes; the window
+    // above contains none, so charge their cost explicitly.
+    t = now();
+    await store.snapshot();
+    const snapshotMs = now() - t;
+    const perWriteMs = snapshotMs / Math.max(100_000, KEYS);
+    results.push({
+      metric: `full snapshot of the ${KEYS.toLocaleString('en-US')}-key tree (file, fsync'd)`,
+      value: snapshotMs / 1000,
+      unit: 's',
+      notes: `${(perWriteMs * 1000).toFixed(1)} µs per committed write when amortized`,
+    });
+    results.push({
+      metric: 'updated leaves committed, snapshot cost amortized in',
+      value: updates / ((updateMs + perWriteMs * updates) / 1000),
+      unit: 'leaves/s',
+      target: '>= 40,000/s',
     });
 
     const kv = store.getKVStore('bank');

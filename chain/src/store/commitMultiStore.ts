@@ -52,11 +52,11 @@ import { BranchMultiStore, ReadOnlyMultiStore, TreeView, unknownStore } from './
 
 export interface OpenOptions extends CommitMultiStoreOptions {
   /**
-   * A snapshot of every tree is written (in the background, in 1 MiB chunks) once this many
-   * writes, and at least half as many as the trees hold leaves, were committed since the last
-   * one. Opening replays the writes after the newest snapshot, so this bounds the work of a
-   * restart, while the cost of snapshots stays a constant share of the cost of writes.
-   * Default 100_000.
+   * A snapshot of every tree is written (in the background, to a file, in 1 MiB chunks) once
+   * this many writes, and at least as many as the last snapshot held leaves, were committed
+   * since that snapshot. Opening replays the writes after the newest snapshot, so this bounds
+   * a restart's work by about one tree's worth of writes, while snapshots cost a fixed share of
+   * the cost of writes (one tree serialized per tree-size of writes). Default 100_000.
    */
   snapshotMinWrites?: number;
   /** Recent versions whose trees stay in memory for historical reads (default 4). */
@@ -157,6 +157,8 @@ class RootMultiStore implements RootCommitMultiStore {
   private oldestInfo = 1;
   private oldestChanges = 1;
   private writesSinceSnapshot = 0;
+  /** Leaves in the trees of the newest snapshot (written or loaded). */
+  private snapshotLeaves = 0;
   private snapshotTask: Promise<void> | undefined;
   private snapshotError: unknown;
   private committing = false;
@@ -216,6 +218,7 @@ class RootMultiStore implements RootCommitMultiStore {
 
     const base = this.snapshotAtOrBelow(latest);
     let roots = await this.loadSnapshot(base);
+    this.snapshotLeaves = countLeaves(roots);
     let expect = base + 1;
     for await (const [k, v] of db.entries(
       versionKey(TAG.changes, base + 1),
@@ -363,8 +366,8 @@ class RootMultiStore implements RootCommitMultiStore {
       this.oldestChanges = prune.oldestChanges;
       const obsolete = this.snapshots.filter((s) => s.version < prune.keepSnapshotsFrom);
       this.snapshots = this.snapshots.filter((s) => s.version >= prune.keepSnapshotsFrom);
-      // Their markers are gone; a file left behind by a crash here is removed at the next open.
-      for (const s of obsolete) await this.files.remove(s.version);
+      // Their markers are gone; a file left behind here (crash, I/O error) is removed at the next open.
+      for (const s of obsolete) await this.files.remove(s.version).catch(() => undefined);
       if (this.oldestInfo > v) this.oldestInfo = v;
       for (const ch of changes) this.writesSinceSnapshot += ch.length;
       this.maybeSnapshot();
@@ -405,9 +408,7 @@ class RootMultiStore implements RootCommitMultiStore {
 
   private maybeSnapshot(): void {
     if (this.snapshotTask !== undefined) return;
-    let leaves = 0;
-    for (const r of this.roots) leaves += r?.size ?? 0;
-    if (this.writesSinceSnapshot < Math.max(this.snapshotMinWrites, leaves / 2)) return;
+    if (this.writesSinceSnapshot < Math.max(this.snapshotMinWrites, this.snapshotLeaves)) return;
     this.startSnapshot();
   }
 
@@ -415,6 +416,7 @@ class RootMultiStore implements RootCommitMultiStore {
     const version = this.version;
     const roots = this.roots;
     this.writesSinceSnapshot = 0;
+    this.snapshotLeaves = countLeaves(roots);
     this.snapshotTask = this.writeSnapshot(version, roots)
       .catch((e: unknown) => {
         this.snapshotError = e;
@@ -518,7 +520,22 @@ class RootMultiStore implements RootCommitMultiStore {
     this.closed = true;
     await this.snapshotTask;
     await this.db.close();
+    // Let the trees go even if someone still holds this closed store.
+    this.history.clear();
+    this.rebuilt.clear();
+    this.workingState = undefined;
+    this.roots = this.names.map(() => undefined);
+    for (const c of this.working) {
+      c.discard();
+      c.rebase(new TreeView(undefined));
+    }
   }
+}
+
+function countLeaves(roots: Roots): number {
+  let n = 0;
+  for (const r of roots) n += r?.size ?? 0;
+  return n;
 }
 
 function applyChanges(roots: Roots, changes: readonly (readonly WriteOp[])[], version: number): Roots {
