@@ -141,6 +141,8 @@ export interface NodeChainDeps {
 export class NodeChain implements ConsensusChain {
   private state!: State;
   private readonly d: NodeChainDeps;
+  /** Txs in the last applied block (metrics). */
+  lastBlockTxs = 0;
 
   constructor(deps: NodeChainDeps) {
     this.d = deps;
@@ -476,6 +478,7 @@ export class NodeChain implements ConsensusChain {
     } catch (e) {
       logger.error('indexing failed', { height, err: e as Error });
     }
+    this.lastBlockTxs = block.data.txs.length;
     this.publish(block, blockId, res);
     if (isZeroBlockId(blockId)) logger.warn('applied a block with an empty block id', { height });
     return next;

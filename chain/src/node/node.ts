@@ -27,6 +27,8 @@ import { EventBus } from './events/index.js';
 import { BlockIndexer, TxIndexer } from './indexer/index.js';
 import { Mempool, type TxInfo } from './mempool/index.js';
 import { FilePV } from './privval/index.js';
+import { MetricsRegistry, type RpcServer, startMetricsServer, startRpcServer } from './rpc/index.js';
+import { NodeRpcBackend } from './rpcBackend.js';
 import { StateStore } from './state/index.js';
 import { ConsensusWal } from './wal/index.js';
 
@@ -67,6 +69,8 @@ export class HearthNode {
     readonly txIndexer: TxIndexer,
     readonly blockIndexer: BlockIndexer,
     readonly consensus: ConsensusService,
+    readonly rpc: RpcServer,
+    readonly metrics: MetricsRegistry,
     private readonly closers: (() => Promise<void> | void)[],
     readonly logger: Logger,
   ) {}
@@ -143,8 +147,18 @@ export class HearthNode {
         signVote: (chainId, vote) => privValidator.signVote(chainId, vote),
         signProposal: (chainId, p) => privValidator.signProposal(chainId, p),
       };
+      // Metrics are registered before the services that update them.
+      const metrics = new MetricsRegistry();
+      const heightGauge = metrics.gauge('cometbft_consensus_height', 'Height of the chain.');
+      const txsCounter = metrics.counter('cometbft_consensus_total_txs', 'Total number of transactions committed.');
+      const mempoolGauge = metrics.gauge('cometbft_mempool_size', 'Number of uncommitted transactions in the mempool.');
       const consensus = new ConsensusService({
         chain,
+        onCommit: (height) => {
+          heightGauge.set(Number(height));
+          mempoolGauge.set(mempool.size());
+          txsCounter.inc(chain.lastBlockTxs);
+        },
         signer,
         wal: {
           append: (height, record) => wal.write({ kind: 'message', payload: record, peerId: '' }),
@@ -163,6 +177,45 @@ export class HearthNode {
         logger: logger.child('consensus'),
       });
       closers.push(() => consensus.stop());
+
+      // 6. RPC and metrics.
+      let rpcAddress = config.rpc.laddr;
+      const backend = new NodeRpcBackend({
+        app,
+        chain,
+        blockStore,
+        stateStore,
+        txIndexer,
+        blockIndexer,
+        mempool,
+        eventBus,
+        genesis,
+        genesisFile: paths.genesisFile,
+        config,
+        nodeKey,
+        validator: { address: privValidator.address, pubKey: privValidator.pubKey },
+        rpcAddress: () => rpcAddress,
+      });
+      const rpc = await startRpcServer({
+        backend,
+        listen: config.rpc.laddr,
+        maxBodyBytes: config.rpc.maxBodyBytes,
+        maxOpenConnections: config.rpc.maxOpenConnections,
+        maxSubscriptionClients: config.rpc.maxSubscriptionClients,
+        maxSubscriptionsPerClient: config.rpc.maxSubscriptionsPerClient,
+        broadcastTxCommitTimeoutMs: config.rpc.timeoutBroadcastTxCommitMs,
+        logger: logger.child('rpc'),
+        metrics,
+      });
+      rpcAddress = rpc.address;
+      closers.push(() => rpc.close());
+      if (config.instrumentation.prometheus) {
+        const m = await startMetricsServer({ listen: config.instrumentation.prometheusListenAddr, registry: metrics });
+        closers.push(() => m.close());
+      }
+      logger.info('RPC listening', { address: rpc.address });
+
+      // 7. Consensus last: everything it drives is ready.
       await consensus.start(state.lastBlockHeight + 1n);
 
       return new HearthNode(
@@ -180,6 +233,8 @@ export class HearthNode {
         txIndexer,
         blockIndexer,
         consensus,
+        rpc,
+        metrics,
         closers,
         logger,
       );

@@ -29,7 +29,12 @@ async function startNode(home: string): Promise<HearthNode> {
     home,
     app,
     logger: process.env.HEARTH_TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger,
-    configure: (c) => ({ ...c, consensus: { ...c.consensus, timeoutCommitMs: 50, timeoutProposeMs: 500 } }),
+    configure: (c) => ({
+      ...c,
+      rpc: { ...c.rpc, laddr: 'tcp://127.0.0.1:0' },
+      instrumentation: { ...c.instrumentation, prometheus: false },
+      consensus: { ...c.consensus, timeoutCommitMs: 50, timeoutProposeMs: 500 },
+    }),
   });
   const stop = node.stop.bind(node);
   node.stop = async () => {

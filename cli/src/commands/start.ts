@@ -3,11 +3,13 @@
  * protocol so that a real CometBFT v0.38 node can drive it; otherwise Hearth's own node runs
  * it in-process.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAbciServer } from '@hearth/chain/abci/index';
 import { APP_STORE_NAMES, HearthApp } from '@hearth/chain/app/app';
 import { createLogger, type Logger, parseLogLevel } from '@hearth/chain/logger';
+import { homePaths, readNodeConfigFile } from '@hearth/chain/node/config/index';
+import { HearthNode } from '@hearth/chain/node/node';
 import { openCommitMultiStore } from '@hearth/chain/store/index';
 import { Command, InvalidArgumentError } from 'commander';
 import { defaultHome, parseBool, parseNonNegativeInt } from '../flags.js';
@@ -16,14 +18,14 @@ export interface StartOptions {
   home: string;
   withComet: boolean;
   address: string;
-  minimumGasPrices: string;
+  minimumGasPrices?: string;
   pruningKeepRecent: number;
   logLevel: string;
   logFormat: 'text' | 'json';
 }
 
 /** Opens the application's state in `home/data/application.db`. */
-export async function openApp(home: string, opts: { minimumGasPrices: string; pruningKeepRecent: number }) {
+export async function openApp(home: string, opts: { minimumGasPrices?: string; pruningKeepRecent: number }) {
   const dataDir = join(home, 'data');
   mkdirSync(dataDir, { recursive: true });
   const store = await openCommitMultiStore(join(dataDir, 'application.db'), {
@@ -31,7 +33,7 @@ export async function openApp(home: string, opts: { minimumGasPrices: string; pr
     keepRecent: opts.pruningKeepRecent,
   });
   try {
-    return new HearthApp({ store, minGasPrices: opts.minimumGasPrices });
+    return new HearthApp({ store, minGasPrices: opts.minimumGasPrices ?? '0.025uhth' });
   } catch (e) {
     await store.close();
     throw e;
@@ -52,11 +54,7 @@ function untilSignal(logger: Logger): Promise<void> {
 
 export async function runStart(opts: StartOptions): Promise<void> {
   const logger = createLogger({ level: parseLogLevel(opts.logLevel), format: opts.logFormat });
-  if (opts.withComet) {
-    throw new Error(
-      "Hearth's embedded node is not available in this build yet; run the app under CometBFT with --with-comet=false",
-    );
-  }
+  if (opts.withComet) return runEmbedded(opts, logger);
   const app = await openApp(opts.home, opts);
   const last = app.store.lastCommitId();
   const server = await startAbciServer({ app, address: opts.address, logger: logger.child('abci') });
@@ -67,6 +65,27 @@ export async function runStart(opts: StartOptions): Promise<void> {
   });
   await untilSignal(logger);
   await server.close();
+  await app.store.close();
+}
+
+/** Hearth's own node and the app in one process. */
+async function runEmbedded(opts: StartOptions, logger: Logger): Promise<void> {
+  const paths = homePaths(opts.home);
+  if (!existsSync(paths.configFile)) {
+    throw new Error(`no node at ${opts.home}: run \`hearth init <moniker> --chain-id <id> --home ${opts.home}\` first`);
+  }
+  const config = readNodeConfigFile(paths.configFile);
+  const minimumGasPrices = opts.minimumGasPrices ?? config.hearth.minimumGasPrices;
+  const app = await openApp(opts.home, { ...opts, minimumGasPrices });
+  let node: HearthNode;
+  try {
+    node = await HearthNode.start({ home: opts.home, app, logger });
+  } catch (e) {
+    await app.store.close();
+    throw e;
+  }
+  await untilSignal(logger);
+  await node.stop();
   await app.store.close();
 }
 

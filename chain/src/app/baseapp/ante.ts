@@ -167,16 +167,15 @@ export function runAnte(
   }
 
   // DeductFee (the minimum-gas-price check applies to CheckTx only: it is node policy, not consensus)
-  if (ctx.isCheckTx && !simulate && deps.minGasPrices.length > 0) {
-    const required = deps.minGasPrices.map((p) => ({
-      denom: p.denom,
-      amount: mulIntCeil(p.amount, gasLimit),
-    }));
-    const ok = required.some((r) => feeCoins.some((c) => c.denom === r.denom && c.amount >= r.amount));
+  if (ctx.isCheckTx && !simulate) {
+    // Zero prices (e.g. "0uhth") require nothing.
+    const required = deps.minGasPrices
+      .map((p) => ({ denom: p.denom, amount: mulIntCeil(p.amount, gasLimit) }))
+      .filter((r) => r.amount > 0n);
+    const ok =
+      required.length === 0 || required.some((r) => feeCoins.some((c) => c.denom === r.denom && c.amount >= r.amount));
     if (!ok) {
-      throw ErrInsufficientFee.wrap(
-        `insufficient fees; got: ${coinsToString(feeCoins) || '0'} required: ${coinsToString(required.filter((r) => r.amount > 0n))}`,
-      );
+      throw ErrInsufficientFee.wrap(`insufficient fees; got: ${coinsToString(feeCoins) || '0'} required: ${coinsToString(required)}`);
     }
   }
   const feePayer = signers[0]!;
