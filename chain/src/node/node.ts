@@ -150,8 +150,14 @@ export class HearthNode {
       // Metrics are registered before the services that update them.
       const metrics = new MetricsRegistry();
       const heightGauge = metrics.gauge('cometbft_consensus_height', 'Height of the chain.');
-      const txsCounter = metrics.counter('cometbft_consensus_total_txs', 'Total number of transactions committed.');
-      const mempoolGauge = metrics.gauge('cometbft_mempool_size', 'Number of uncommitted transactions in the mempool.');
+      const txsCounter = metrics.counter(
+        'cometbft_consensus_total_txs',
+        'Total number of transactions committed.',
+      );
+      const mempoolGauge = metrics.gauge(
+        'cometbft_mempool_size',
+        'Number of uncommitted transactions in the mempool.',
+      );
       const consensus = new ConsensusService({
         chain,
         onCommit: (height) => {
@@ -210,7 +216,10 @@ export class HearthNode {
       rpcAddress = rpc.address;
       closers.push(() => rpc.close());
       if (config.instrumentation.prometheus) {
-        const m = await startMetricsServer({ listen: config.instrumentation.prometheusListenAddr, registry: metrics });
+        const m = await startMetricsServer({
+          listen: config.instrumentation.prometheusListenAddr,
+          registry: metrics,
+        });
         closers.push(() => m.close());
       }
       logger.info('RPC listening', { address: rpc.address });

@@ -22,7 +22,15 @@ import type {
   UnconfirmedTxs,
 } from './rpc/backend.js';
 import type { StateStore } from './state/index.js';
-import { type BlockMeta, BLOCK_PROTOCOL, type Commit, type ConsensusParams, goZeroTime, type PublicKey, type Validator } from './types/index.js';
+import {
+  BLOCK_PROTOCOL,
+  type BlockMeta,
+  type Commit,
+  type ConsensusParams,
+  goZeroTime,
+  type PublicKey,
+  type Validator,
+} from './types/index.js';
 
 /** The version this node reports: CosmJS picks its client by the "0.38." prefix. */
 export const COMET_COMPAT_VERSION = '0.38.17';
@@ -116,7 +124,9 @@ export class NodeRpcBackend implements RpcBackend {
     return this.d.blockStore.base();
   }
 
-  private async withId(block: Awaited<ReturnType<BlockStore['loadBlock']>>): Promise<BlockWithId | undefined> {
+  private async withId(
+    block: Awaited<ReturnType<BlockStore['loadBlock']>>,
+  ): Promise<BlockWithId | undefined> {
     if (!block) return undefined;
     const meta = await this.d.blockStore.loadBlockMeta(block.header.height);
     return meta ? { block, blockId: meta.blockId } : undefined;
@@ -158,7 +168,12 @@ export class NodeRpcBackend implements RpcBackend {
   }
 
   abciInfo() {
-    return this.d.app.info({ version: COMET_COMPAT_VERSION, blockVersion: BLOCK_PROTOCOL, p2pVersion: 8n, abciVersion: '2.0.0' });
+    return this.d.app.info({
+      version: COMET_COMPAT_VERSION,
+      blockVersion: BLOCK_PROTOCOL,
+      p2pVersion: 8n,
+      abciVersion: '2.0.0',
+    });
   }
 
   abciQuery(req: AbciQueryRequest) {

@@ -173,9 +173,12 @@ export function runAnte(
       .map((p) => ({ denom: p.denom, amount: mulIntCeil(p.amount, gasLimit) }))
       .filter((r) => r.amount > 0n);
     const ok =
-      required.length === 0 || required.some((r) => feeCoins.some((c) => c.denom === r.denom && c.amount >= r.amount));
+      required.length === 0 ||
+      required.some((r) => feeCoins.some((c) => c.denom === r.denom && c.amount >= r.amount));
     if (!ok) {
-      throw ErrInsufficientFee.wrap(`insufficient fees; got: ${coinsToString(feeCoins) || '0'} required: ${coinsToString(required)}`);
+      throw ErrInsufficientFee.wrap(
+        `insufficient fees; got: ${coinsToString(feeCoins) || '0'} required: ${coinsToString(required)}`,
+      );
     }
   }
   const feePayer = signers[0]!;
@@ -233,7 +236,8 @@ export function runAnte(
         `account sequence mismatch, expected ${acc.sequence}, got ${info.sequence}`,
       );
     }
-    if (info.modeInfo?.single?.mode !== SignMode.SIGN_MODE_DIRECT) {
+    // Simulations carry no signature (CosmJS sends SIGN_MODE_UNSPECIFIED): nothing to check.
+    if (!simulate && info.modeInfo?.single?.mode !== SignMode.SIGN_MODE_DIRECT) {
       throw ErrNotSupported.wrap('only SIGN_MODE_DIRECT single signatures are accepted');
     }
     if (verifyAll) {

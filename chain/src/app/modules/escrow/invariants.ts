@@ -7,7 +7,10 @@ import type { EscrowKeeper } from './keeper.js';
 import { ModuleName } from './keys.js';
 
 export interface BalanceReader {
-  getAllBalances(ctx: import('../../types/context.js').Context, addr: Uint8Array): readonly { denom: string; amount: bigint }[];
+  getAllBalances(
+    ctx: import('../../types/context.js').Context,
+    addr: Uint8Array,
+  ): readonly { denom: string; amount: bigint }[];
 }
 
 export function escrowInvariants(

@@ -26,7 +26,12 @@ import {
   ErrPaymentNotFound,
 } from './errors.js';
 import * as ev from './events.js';
-import type { DistributionKeeper, EscrowAccountKeeper, EscrowBankKeeper, EscrowHooks } from './expectedKeepers.js';
+import type {
+  DistributionKeeper,
+  EscrowAccountKeeper,
+  EscrowBankKeeper,
+  EscrowHooks,
+} from './expectedKeepers.js';
 import {
   AccountPrefix,
   accountKey,
@@ -109,7 +114,8 @@ export class EscrowKeeper implements EscrowView {
     const owner = addressFromBech32(a.owner);
     if (previousDepletion !== a.depletionHeight) {
       if (previousDepletion !== 0n) store.delete(depletionKey(previousDepletion, owner, a.dseq));
-      if (a.depletionHeight !== 0n) store.set(depletionKey(a.depletionHeight, owner, a.dseq), Uint8Array.of(1));
+      if (a.depletionHeight !== 0n)
+        store.set(depletionKey(a.depletionHeight, owner, a.dseq), Uint8Array.of(1));
     }
     store.set(accountKey(owner, a.dseq), Account.encode(a).finish());
   }
@@ -184,7 +190,13 @@ export class EscrowKeeper implements EscrowView {
    * The account is settled first; an overdrawn account pays its payments' debts before anything
    * else and reopens once they are all paid.
    */
-  deposit(ctx: Context, owner: Uint8Array, dseq: bigint, depositor: Uint8Array, amount: { denom: string; amount: bigint }): void {
+  deposit(
+    ctx: Context,
+    owner: Uint8Array,
+    dseq: bigint,
+    depositor: Uint8Array,
+    amount: { denom: string; amount: bigint },
+  ): void {
     this.checkDepositable(ctx, owner, dseq, amount);
     this.bank.sendCoinsFromAccountToModule(ctx, depositor, ModuleName, [amount]);
     this.credit(ctx, owner, dseq, depositor, amount.amount);
@@ -213,7 +225,12 @@ export class EscrowKeeper implements EscrowView {
     this.credit(ctx, owner, dseq, depositor, amount.amount);
   }
 
-  private checkDepositable(ctx: Context, owner: Uint8Array, dseq: bigint, amount: { denom: string; amount: bigint }) {
+  private checkDepositable(
+    ctx: Context,
+    owner: Uint8Array,
+    dseq: bigint,
+    amount: { denom: string; amount: bigint },
+  ) {
     const a = this.mustAccount(ctx, owner, dseq);
     if (a.state === AccountState.ACCOUNT_STATE_CLOSED) throw ErrAccountClosed.wrap(`${a.owner}/${dseq}`);
     if (amount.amount <= 0n) throw ErrInvalidDeposit.wrap('deposit must be positive');
@@ -277,9 +294,11 @@ export class EscrowKeeper implements EscrowView {
     this.settle(ctx, id.owner, id.dseq);
     const a = this.mustAccount(ctx, id.owner, id.dseq);
     if (a.state === AccountState.ACCOUNT_STATE_CLOSED) throw ErrAccountClosed.wrap(`${a.owner}/${id.dseq}`);
-    if (a.state === AccountState.ACCOUNT_STATE_OVERDRAWN) throw ErrAccountOverdrawn.wrap(`${a.owner}/${id.dseq}`);
+    if (a.state === AccountState.ACCOUNT_STATE_OVERDRAWN)
+      throw ErrAccountOverdrawn.wrap(`${a.owner}/${id.dseq}`);
     const denom = a.balance!.denom;
-    if (rate.denom !== denom) throw ErrInvalidDenom.wrap(`account pays in ${denom}, rate is in ${rate.denom}`);
+    if (rate.denom !== denom)
+      throw ErrInvalidDenom.wrap(`account pays in ${denom}, rate is in ${rate.denom}`);
     const existing = this.getPayment(ctx, id);
     if (existing) throw ErrPaymentExists;
     const p: Payment = {
@@ -322,7 +341,8 @@ export class EscrowKeeper implements EscrowView {
 
   /** MsgWithdrawLease: settles and pays the payment's balance to its provider. */
   withdraw(ctx: Context, id: PaymentId, sender: Uint8Array): bigint {
-    if (Buffer.compare(sender, id.provider) !== 0) throw ErrUnauthorized.wrap('only the lease provider may withdraw');
+    if (Buffer.compare(sender, id.provider) !== 0)
+      throw ErrUnauthorized.wrap('only the lease provider may withdraw');
     if (!this.getPayment(ctx, id)) throw ErrPaymentNotFound;
     this.settle(ctx, id.owner, id.dseq);
     return this.payOut(ctx, this.getPayment(ctx, id)!);
@@ -337,7 +357,8 @@ export class EscrowKeeper implements EscrowView {
     p.balance = coin(denom, 0n);
     p.withdrawn = coin(denom, amt(p.withdrawn) + amount);
     this.putPayment(ctx, p);
-    if (take > 0n) this.distr.fundCommunityPool(ctx, [{ denom, amount: take }], this.ak.moduleAddress(ModuleName));
+    if (take > 0n)
+      this.distr.fundCommunityPool(ctx, [{ denom, amount: take }], this.ak.moduleAddress(ModuleName));
     if (amount - take > 0n)
       this.bank.sendCoinsFromModuleToAccount(ctx, ModuleName, provider, [{ denom, amount: amount - take }]);
     ctx.events.emit(ev.EventTypePaymentWithdrawn, [
@@ -362,7 +383,9 @@ export class EscrowKeeper implements EscrowView {
     for (const d of b.deposits) {
       const x = amt(d.amount);
       if (x === 0n) continue;
-      this.bank.sendCoinsFromModuleToAccount(ctx, ModuleName, addressFromBech32(d.depositor), [{ denom, amount: x }]);
+      this.bank.sendCoinsFromModuleToAccount(ctx, ModuleName, addressFromBech32(d.depositor), [
+        { denom, amount: x },
+      ]);
       ctx.events.emit(ev.EventTypeRefund, [
         [ev.AttrOwner, b.owner],
         [ev.AttrDseq, dseq.toString()],
@@ -399,7 +422,12 @@ export class EscrowKeeper implements EscrowView {
   }
 
   /** The largest m < limit whose cost the balance covers (cost is non-decreasing in m). */
-  private static coveredBlocks(payments: readonly Payment[], rates: readonly bigint[], balance: bigint, limit: bigint) {
+  private static coveredBlocks(
+    payments: readonly Payment[],
+    rates: readonly bigint[],
+    balance: bigint,
+    limit: bigint,
+  ) {
     let lo = 0n;
     let hi = limit;
     // Invariant: cost(lo) <= balance, and cost(hi) > balance or hi == limit.

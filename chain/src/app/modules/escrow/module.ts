@@ -1,6 +1,11 @@
 /** x/escrow wiring: end-block settlement of accounts whose funds run out in the block. */
 import type { AppModule } from '../../types/module.js';
-import { defaultEscrowGenesisJson, exportEscrowGenesis, initEscrowGenesis, parseEscrowGenesis } from './genesis.js';
+import {
+  defaultEscrowGenesisJson,
+  exportEscrowGenesis,
+  initEscrowGenesis,
+  parseEscrowGenesis,
+} from './genesis.js';
 import { type BalanceReader, escrowInvariants } from './invariants.js';
 import type { EscrowKeeper } from './keeper.js';
 import { ModuleName } from './keys.js';

@@ -12,8 +12,7 @@
 import { providerV1 } from '@hearth/sdk';
 import { addressFromBech32, addressToBech32 } from '../../types/address.js';
 import type { Context } from '../../types/context.js';
-import { parseFraction } from '../../types/decCoin.js';
-import { mulIntFloor } from '../../types/decCoin.js';
+import { mulIntFloor, parseFraction } from '../../types/decCoin.js';
 import { ErrLogic } from '../../types/errors.js';
 import { prefixIterator, readU64BE, u64BE } from '../../types/keys.js';
 import {
@@ -81,8 +80,10 @@ export function validateHostUri(uri: string): void {
 
 /** Keys match ^[a-zA-Z][\w/.\-]{1,126}$ and are unique; at most 64; values 1..256 chars. */
 export function validateAttributes(attrs: readonly Attribute[], allowEmpty = true): void {
-  if (!allowEmpty && attrs.length === 0) throw ErrInvalidAttributes.wrap('at least one attribute is required');
-  if (attrs.length > MAX_ATTRIBUTES) throw ErrInvalidAttributes.wrap(`more than ${MAX_ATTRIBUTES} attributes`);
+  if (!allowEmpty && attrs.length === 0)
+    throw ErrInvalidAttributes.wrap('at least one attribute is required');
+  if (attrs.length > MAX_ATTRIBUTES)
+    throw ErrInvalidAttributes.wrap(`more than ${MAX_ATTRIBUTES} attributes`);
   const seen = new Set<string>();
   for (const a of attrs) {
     if (!ATTR_KEY_RE.test(a.key)) throw ErrInvalidAttributes.wrap(`invalid key ${JSON.stringify(a.key)}`);
@@ -179,7 +180,8 @@ export class ProviderKeeper implements MarketProviderKeeper {
   }
 
   *iterateProviders(ctx: Context): Generator<Provider> {
-    for (const [, v] of prefixIterator(ctx.kvStore(StoreKey), ProviderPrefix)) yield providerV1.Provider.decode(v);
+    for (const [, v] of prefixIterator(ctx.kvStore(StoreKey), ProviderPrefix))
+      yield providerV1.Provider.decode(v);
   }
 
   *iterateAudits(ctx: Context): Generator<AuditedAttributes> {
@@ -188,7 +190,8 @@ export class ProviderKeeper implements MarketProviderKeeper {
   }
 
   *iterateUnbondings(ctx: Context): Generator<Unbonding> {
-    for (const [, v] of prefixIterator(ctx.kvStore(StoreKey), UnbondingPrefix)) yield providerV1.Unbonding.decode(v);
+    for (const [, v] of prefixIterator(ctx.kvStore(StoreKey), UnbondingPrefix))
+      yield providerV1.Unbonding.decode(v);
   }
 
   getAuditedAttributes(ctx: Context, owner: Uint8Array, auditor: Uint8Array): AuditedAttributes | undefined {
@@ -198,7 +201,13 @@ export class ProviderKeeper implements MarketProviderKeeper {
 
   // --- registry ----------------------------------------------------------------------------
 
-  createProvider(ctx: Context, owner: Uint8Array, hostUri: string, attributes: Attribute[], info?: providerV1.ProviderInfo) {
+  createProvider(
+    ctx: Context,
+    owner: Uint8Array,
+    hostUri: string,
+    attributes: Attribute[],
+    info?: providerV1.ProviderInfo,
+  ) {
     if (this.getProvider(ctx, owner)) throw ErrProviderExists.wrap(addressToBech32(owner));
     const params = this.getParams(ctx);
     const h = ctx.header.height;
@@ -226,7 +235,13 @@ export class ProviderKeeper implements MarketProviderKeeper {
     ]);
   }
 
-  updateProvider(ctx: Context, owner: Uint8Array, hostUri: string, attributes: Attribute[], info?: providerV1.ProviderInfo) {
+  updateProvider(
+    ctx: Context,
+    owner: Uint8Array,
+    hostUri: string,
+    attributes: Attribute[],
+    info?: providerV1.ProviderInfo,
+  ) {
     const p = this.mustProvider(ctx, owner);
     p.hostUri = hostUri;
     p.attributes = sortAttrs([...attributes]);
@@ -267,7 +282,8 @@ export class ProviderKeeper implements MarketProviderKeeper {
     if (amount.denom !== p.bond!.denom) throw ErrInvalidBond.wrap(`bond is in ${p.bond!.denom}`);
     if (amount.amount <= 0n) throw ErrInvalidBond.wrap('amount must be positive');
     const have = amt(p.bond);
-    if (amount.amount > have) throw ErrInsufficientBond.wrap(`bonded ${have}, asked to unbond ${amount.amount}`);
+    if (amount.amount > have)
+      throw ErrInsufficientBond.wrap(`bonded ${have}, asked to unbond ${amount.amount}`);
     if (p.activeLeases > 0n && have - amount.amount < amt(params.minProviderBond))
       throw ErrInsufficientBond.wrap('cannot go below min_provider_bond while leases are active');
     const store = ctx.kvStore(StoreKey);
@@ -312,10 +328,12 @@ export class ProviderKeeper implements MarketProviderKeeper {
   }
 
   importAudit(ctx: Context, a: AuditedAttributes): void {
-    ctx.kvStore(StoreKey).set(
-      auditKey(addressFromBech32(a.owner), addressFromBech32(a.auditor)),
-      providerV1.AuditedAttributes.encode(a).finish(),
-    );
+    ctx
+      .kvStore(StoreKey)
+      .set(
+        auditKey(addressFromBech32(a.owner), addressFromBech32(a.auditor)),
+        providerV1.AuditedAttributes.encode(a).finish(),
+      );
   }
 
   // --- status and liveness ----------------------------------------------------------------
@@ -374,7 +392,11 @@ export class ProviderKeeper implements MarketProviderKeeper {
     for (const a of attributes) merged.set(a.key, a.value);
     const list = sortAttrs([...merged].map(([key, value]) => ({ key, value })));
     validateAttributes(list);
-    const rec: AuditedAttributes = { owner: addressToBech32(owner), auditor: addressToBech32(auditor), attributes: list };
+    const rec: AuditedAttributes = {
+      owner: addressToBech32(owner),
+      auditor: addressToBech32(auditor),
+      attributes: list,
+    };
     ctx.kvStore(StoreKey).set(auditKey(owner, auditor), providerV1.AuditedAttributes.encode(rec).finish());
     ctx.events.emit(ev.EventTypeAttributesSigned, [
       [ev.AttrOwner, rec.owner],
@@ -387,7 +409,8 @@ export class ProviderKeeper implements MarketProviderKeeper {
     if (!existing) throw ErrAuditNotFound.wrap(`${addressToBech32(auditor)} on ${addressToBech32(owner)}`);
     const drop = new Set(keys);
     for (const k of keys)
-      if (!existing.attributes.some((a) => a.key === k)) throw ErrAuditNotFound.wrap(`attribute ${k} is not signed`);
+      if (!existing.attributes.some((a) => a.key === k))
+        throw ErrAuditNotFound.wrap(`attribute ${k} is not signed`);
     existing.attributes = keys.length === 0 ? [] : existing.attributes.filter((a) => !drop.has(a.key));
     const store = ctx.kvStore(StoreKey);
     if (existing.attributes.length === 0) store.delete(auditKey(owner, auditor));
@@ -402,7 +425,8 @@ export class ProviderKeeper implements MarketProviderKeeper {
 
   assertCanBid(ctx: Context, owner: Uint8Array): Provider {
     const p = this.mustProvider(ctx, owner);
-    if (p.status === ProviderStatus.PROVIDER_STATUS_JAILED) throw ErrProviderJailed.wrap(`until ${p.jailedUntil}`);
+    if (p.status === ProviderStatus.PROVIDER_STATUS_JAILED)
+      throw ErrProviderJailed.wrap(`until ${p.jailedUntil}`);
     if (p.status !== ProviderStatus.PROVIDER_STATUS_ACTIVE)
       throw ErrProviderNotActive.wrap(ProviderStatus[p.status] ?? String(p.status));
     const min = amt(this.getParams(ctx).minProviderBond);

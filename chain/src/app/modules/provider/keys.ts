@@ -28,7 +28,8 @@ export const auditsOfProviderPrefix = (owner: Uint8Array) => concatBytes(AuditPr
 export const auditKey = (owner: Uint8Array, auditor: Uint8Array) =>
   concatBytes(auditsOfProviderPrefix(owner), lengthPrefixed(auditor));
 export const unbondingsOfPrefix = (owner: Uint8Array) => concatBytes(UnbondingPrefix, lengthPrefixed(owner));
-export const unbondingKey = (owner: Uint8Array, id: bigint) => concatBytes(unbondingsOfPrefix(owner), u64BE(id));
+export const unbondingKey = (owner: Uint8Array, id: bigint) =>
+  concatBytes(unbondingsOfPrefix(owner), u64BE(id));
 export const unbondingQueueKey = (completion: bigint, owner: Uint8Array, id: bigint) =>
   concatBytes(UnbondingQueuePrefix, u64BE(completion), lengthPrefixed(owner), u64BE(id));
 export const livenessKey = (deadline: bigint, owner: Uint8Array) =>

@@ -1,7 +1,12 @@
 /** x/provider wiring: end block pays matured unbondings and penalises providers at fault. */
 import type { Context } from '../../types/context.js';
 import type { AppModule } from '../../types/module.js';
-import { defaultProviderGenesisJson, exportProviderGenesis, initProviderGenesis, parseProviderGenesis } from './genesis.js';
+import {
+  defaultProviderGenesisJson,
+  exportProviderGenesis,
+  initProviderGenesis,
+  parseProviderGenesis,
+} from './genesis.js';
 import { providerInvariants } from './invariants.js';
 import type { ProviderKeeper } from './keeper.js';
 import { ModuleName } from './keys.js';

@@ -14,7 +14,9 @@ const P = providerV1;
 
 export function providerQueryHandlers(k: ProviderKeeper): Record<string, QueryHandler> {
   return {
-    [`${svc}Params`]: tsQueryMethod(P.QueryParamsRequest, P.QueryParamsResponse, (ctx) => ({ params: k.getParams(ctx) })),
+    [`${svc}Params`]: tsQueryMethod(P.QueryParamsRequest, P.QueryParamsResponse, (ctx) => ({
+      params: k.getParams(ctx),
+    })),
     [`${svc}Provider`]: tsQueryMethod(P.QueryProviderRequest, P.QueryProviderResponse, (ctx, req) => {
       const p = k.getProvider(ctx, queryAddress(req.owner, 'owner'));
       if (!p) throw notFound(`provider ${req.owner}`);

@@ -1,0 +1,158 @@
+/**
+ * Issue "Hearth node I" done-when: a single-validator node started with the `hearth` CLI, used by
+ * unmodified CosmJS, and every block it produces checked independently from its own RPC data.
+ */
+import { rmSync } from 'node:fs';
+import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
+import { GasPrice, SigningStargateClient, StargateClient } from '@cosmjs/stargate';
+import { Comet38Client, connectComet } from '@cosmjs/tendermint-rpc';
+import {
+  blockFromJson,
+  bytesEqual,
+  commitFromJson,
+  consensusParamsFromJson,
+  consensusParamsHash,
+  dataHash,
+  headerHash,
+  hexToBytes,
+  lastResultsHash,
+  ValidatorSet,
+  validatorFromJson,
+} from '@hearth/chain/node/types/index';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hearth, type RunningNode, rpcCall, setConfig, startNode, tempHome, waitFor } from './helpers.js';
+
+const MNEMONIC =
+  'surround miss nominee dream gap cross assault thank captain prosper drop duty group candy wealth weather scale put';
+const CHAIN_ID = 'hearth-e2e-1';
+
+describe('single-validator node through unmodified CosmJS', () => {
+  let home: string;
+  let node: RunningNode;
+  let wallet: DirectSecp256k1HdWallet;
+  let alice: string;
+  const bob = 'hearth1j3a5xvmu3mq3ed6yl8jjadhyzacetcrmqlynte';
+
+  beforeAll(async () => {
+    home = tempHome('hearth-e2e-');
+    wallet = await DirectSecp256k1HdWallet.fromMnemonic(MNEMONIC, { prefix: 'hearth' });
+    alice = (await wallet.getAccounts())[0]!.address;
+    await hearth(['init', 'solo', '--chain-id', CHAIN_ID, '--home', home]);
+    await hearth(['genesis', 'add-account', alice, '1000000000uhth', '--home', home]);
+    setConfig(home, {
+      'rpc.laddr': '"tcp://127.0.0.1:0"',
+      'p2p.laddr': '"tcp://127.0.0.1:0"',
+      'hearth.minimum_gas_prices': '"0.025uhth"',
+    });
+    node = await startNode(home);
+    // CosmJS's status decoder needs a latest block hash: wait for the first block.
+    await waitFor('the first block', async () => {
+      const st = await rpcCall<{ sync_info: { latest_block_height: string } }>(node.rpc, 'status');
+      return Number(st.sync_info.latest_block_height) >= 1 ? true : undefined;
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    if (node) expect(await node.stop()).toBe(0);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('serves StargateClient queries and signed sends with fee "auto"', async () => {
+    const comet = await connectComet(node.rpc);
+    expect(comet).toBeInstanceOf(Comet38Client);
+    const client = await StargateClient.create(comet);
+    expect(await client.getChainId()).toBe(CHAIN_ID);
+    await waitFor('height 2', async () => ((await client.getHeight()) >= 2 ? true : undefined));
+    expect((await client.getBalance(alice, 'uhth')).amount).toBe('1000000000');
+    const account = await client.getAccount(alice);
+    expect(account?.address).toBe(alice);
+    expect(account?.accountNumber).toBe(0n);
+    expect(await client.getAccount(bob)).toBeNull();
+    const block = await client.getBlock(1);
+    expect(block.header.chainId).toBe(CHAIN_ID);
+    expect(block.header.height).toBe(1);
+
+    const signer = await SigningStargateClient.createWithSigner(comet, wallet, {
+      gasPrice: GasPrice.fromString('0.025uhth'),
+    });
+    const result = await signer.sendTokens(
+      alice,
+      bob,
+      [{ denom: 'uhth', amount: '4242' }],
+      'auto',
+      'hello hearth',
+    );
+    expect(result.code, result.rawLog).toBe(0);
+    expect((await client.getBalance(bob, 'uhth')).amount).toBe('4242');
+
+    const tx = await client.getTx(result.transactionHash);
+    expect(tx?.height).toBe(result.height);
+    expect(tx?.code).toBe(0);
+    const found = await client.searchTx(`message.sender='${alice}'`);
+    expect(found.map((t) => t.hash)).toContain(result.transactionHash);
+    const byHeight = await client.searchTx(`tx.height=${result.height}`);
+    expect(byHeight.map((t) => t.hash)).toContain(result.transactionHash);
+    signer.disconnect();
+  }, 60_000);
+
+  it('delivers consecutive blocks to subscribeNewBlock', async () => {
+    const comet = await connectComet(node.rpc.replace('http://', 'ws://'));
+    const heights: number[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const sub = comet.subscribeNewBlock().subscribe({
+        next: (b) => {
+          heights.push(b.header.height);
+          if (heights.length === 3) {
+            sub.unsubscribe();
+            resolve();
+          }
+        },
+        error: reject,
+      });
+    });
+    comet.disconnect();
+    expect(heights[1]).toBe(heights[0]! + 1);
+    expect(heights[2]).toBe(heights[0]! + 2);
+  }, 30_000);
+
+  it('every block checks out independently against its own RPC data', async () => {
+    type J = Record<string, any>;
+    const status = await rpcCall<J>(node.rpc, 'status');
+    const latest = Number(status.sync_info.latest_block_height);
+    expect(latest).toBeGreaterThanOrEqual(3);
+    for (let h = 1; h < latest; h++) {
+      const res = await rpcCall<J>(node.rpc, 'block', { height: String(h) });
+      const block = blockFromJson(res.block);
+      expect(bytesEqual(headerHash(block.header), hexToBytes(res.block_id.hash)), `header hash at ${h}`).toBe(
+        true,
+      );
+      expect(bytesEqual(dataHash(block.data.txs), block.header.dataHash)).toBe(true);
+      const vals = await rpcCall<J>(node.rpc, 'validators', { height: String(h) });
+      const set = ValidatorSet.fromExisting(vals.validators.map(validatorFromJson));
+      expect(bytesEqual(set.hash(), block.header.validatorsHash), `validators hash at ${h}`).toBe(true);
+      const params = await rpcCall<J>(node.rpc, 'consensus_params', { height: String(h) });
+      expect(
+        bytesEqual(
+          consensusParamsHash(consensusParamsFromJson(params.consensus_params)),
+          block.header.consensusHash,
+        ),
+      ).toBe(true);
+      const commit = await rpcCall<J>(node.rpc, 'commit', { height: String(h) });
+      const c = commitFromJson(commit.signed_header.commit);
+      set.verifyCommit(CHAIN_ID, c.blockId, BigInt(h), c);
+      if (h > 1) {
+        const prev = await rpcCall<J>(node.rpc, 'block_results', { height: String(h - 1) });
+        const results = (prev.txs_results ?? []).map((r: J) => ({
+          code: r.code,
+          data: Buffer.from(r.data ?? '', 'base64'),
+          gasWanted: BigInt(r.gas_wanted),
+          gasUsed: BigInt(r.gas_used),
+        }));
+        expect(
+          bytesEqual(lastResultsHash(results), block.header.lastResultsHash),
+          `last results hash at ${h}`,
+        ).toBe(true);
+      }
+    }
+  }, 60_000);
+});
