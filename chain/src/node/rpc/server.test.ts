@@ -652,3 +652,74 @@ describe('websocket', () => {
     await expect(WsClient.connect(`${h.url}/other`)).rejects.toThrow();
   });
 });
+
+describe('connection limits and keep-alive', () => {
+  it('refuses sockets beyond maxOpenConnections', async () => {
+    const t = await startHarness({ maxOpenConnections: 1 });
+    const held = await WsClient.connect(t.url);
+    try {
+      await expect(fetch(`${t.url}/health`)).rejects.toThrow();
+      held.close();
+      await held.closed;
+      let ok = false;
+      for (let i = 0; i < 50 && !ok; i++) {
+        ok = await fetch(`${t.url}/health`, { headers: { connection: 'close' } }).then(
+          (r) => r.status === 200,
+          () => false,
+        );
+        if (!ok) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(ok).toBe(true);
+    } finally {
+      held.close();
+      await t.close();
+    }
+  });
+
+  it('drops a websocket client that never answers pings; keeps one that does', async () => {
+    const t = await startHarness({ wsPingIntervalMs: 40 });
+    const { createConnection } = await import('node:net');
+    const port = Number(new URL(t.url).port);
+    const silent = createConnection({ host: '127.0.0.1', port });
+    const closed = new Promise<void>((resolve) => silent.on('close', () => resolve()));
+    silent.on('error', () => {});
+    silent.resume(); // read (and drop) the handshake and pings, so the server's FIN is seen
+    silent.write(
+      'GET /websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    const polite = await WsClient.connect(t.url);
+    try {
+      await closed;
+      expect(await polite.call(1, 'health')).toEqual({ jsonrpc: '2.0', id: 1, result: {} });
+      expect(polite.closeCode).toBeUndefined();
+    } finally {
+      silent.destroy();
+      polite.close();
+      await t.close();
+    }
+  });
+
+  it('a second subscription to the same query is refused', async () => {
+    const c = await WsClient.connect(h.url);
+    try {
+      expect((await c.call(1, 'subscribe', { query: "tm.event = 'Tx'" })).result).toEqual({});
+      const dup = await c.call(2, 'subscribe', { query: "tm.event='Tx'" });
+      expect(dup.error).toEqual({ code: -32603, message: 'Internal error', data: 'already subscribed' });
+    } finally {
+      c.close();
+    }
+  });
+
+  it('a multi-megabyte body gets the 400 reply, not a reset', async () => {
+    const big = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'broadcast_tx_sync',
+      params: { tx: 'A'.repeat(5_000_000) },
+    });
+    const res = await h.post(big);
+    expect(res.status).toBe(400);
+    expect(res.json.error.code).toBe(-32600);
+  });
+});
