@@ -125,9 +125,18 @@ export class ByteWriter {
     this.buf[this.pos++] = Number(z);
   }
   raw(bytes: Uint8Array): void {
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
+    const n = bytes.length;
+    this.ensure(n);
+    if (n > 48) {
+      this.buf.set(bytes, this.pos);
+      this.pos += n;
+      return;
+    }
+    // A plain loop beats TypedArray#set for the short keys, values and hashes written here.
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = bytes[i] as number;
+    this.pos = p;
   }
   /** The bytes of a latin1 string (one byte per char). */
   latin1(str: string): void {

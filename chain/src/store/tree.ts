@@ -269,8 +269,8 @@ export function hashNode(n: Node): string {
     buf[1] = 2;
     let p = putZigzag(buf, 2, n.version);
     p = putUvarint(buf, p, key.length);
-    buf.set(key, p);
-    p = putHash(buf, p + key.length, vh);
+    for (let i = 0; i < key.length; i++) buf[p++] = key[i] as number;
+    p = putHash(buf, p, vh);
     n.hash = sha256Str(view(p));
     return n.hash;
   }
