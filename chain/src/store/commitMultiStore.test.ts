@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { iavlSpec, ics23, tendermintSpec, verifyMembership, verifyNonMembership } from '@confio/ics23';
@@ -330,6 +330,32 @@ describe('CommitMultiStore', () => {
       const q = await s.query('market', bytes('key-62'), 8, true);
       expect(verifyQuery(q, 'market', s.lastCommitId().hash)).toBe(true);
       await s.close();
+    });
+
+    it('keeps snapshot files only while a retained version needs them, and drops crash leftovers', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'hearth-store-'));
+      dirs.push(dir);
+      const opts: OpenOptions = { storeNames: NAMES, keepRecent: 1, snapshotMinWrites: 20 };
+      const s = await openCommitMultiStore(dir, opts);
+      for (let v = 1; v <= 30; v++) {
+        for (let i = 0; i < 20; i++) s.getKVStore('acc').set(Uint8Array.of(i + 1), Uint8Array.of(v));
+        await s.commit();
+        await s.flushSnapshot();
+      }
+      const files = (await readdir(join(dir, 'snapshots'))).filter((f) => f.endsWith('.snapshot'));
+      expect(files.length).toBeGreaterThan(0);
+      expect(files.length).toBeLessThanOrEqual(2);
+      await s.close();
+      // A snapshot whose marker never made it (crash between file and marker) is removed on open.
+      await writeFile(join(dir, 'snapshots', '999.snapshot'), 'partial');
+      await writeFile(join(dir, 'snapshots', '31.snapshot.tmp'), 'partial');
+      const r = await openCommitMultiStore(dir, opts);
+      expect(await r.availableVersions()).toEqual([29, 30]);
+      expect((await r.viewAt(29)).getKVStore('acc').get(Uint8Array.of(1))).toEqual(Uint8Array.of(29));
+      const after = await readdir(join(dir, 'snapshots'));
+      expect(after).not.toContain('999.snapshot');
+      expect(after).not.toContain('31.snapshot.tmp');
+      await r.close();
     });
   });
 });
