@@ -182,3 +182,32 @@ export interface RpcBackend {
   /** Clients holding at least one subscription (for the global limit). */
   numClients(): number;
 }
+
+/**
+ * The version string `status` should report in `node_info.version`: CosmJS's `connectComet`
+ * picks its CometBFT 0.38 client only for versions starting with "0.38.".
+ */
+export const COMETBFT_COMPAT_VERSION = '0.38.17';
+
+/** The subscription part of `RpcBackend`, served by the node's event bus (`events.EventBus`). */
+export type RpcEventSource = Pick<
+  RpcBackend,
+  'subscribe' | 'unsubscribe' | 'unsubscribeAll' | 'numClientSubscriptions' | 'numClients'
+>;
+
+/** Adapts an event bus (anything with EventBus's methods) to the subscription part of `RpcBackend`. */
+export function eventSourceFromBus(bus: {
+  subscribe(clientId: string, query: string): RpcSubscription;
+  unsubscribe(clientId: string, query: string): void;
+  unsubscribeAll(clientId: string): void;
+  numClientSubscriptions(clientId: string): number;
+  numClients(): number;
+}): RpcEventSource {
+  return {
+    subscribe: (clientId, query) => bus.subscribe(clientId, query),
+    unsubscribe: (clientId, query) => bus.unsubscribe(clientId, query),
+    unsubscribeAll: (clientId) => bus.unsubscribeAll(clientId),
+    numClientSubscriptions: (clientId) => bus.numClientSubscriptions(clientId),
+    numClients: () => bus.numClients(),
+  };
+}

@@ -1,7 +1,7 @@
 import { ExecTxResult, ResponseFinalizeBlock, ResponseInfo } from 'cosmjs-types/tendermint/abci/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesToHex, dataHash, isValidProof, txHash } from '../types/index.js';
+import { bytesToHex, dataHash, headerFromJson, isValidProof, txHash } from '../types/index.js';
 import {
   abciInfoToJson,
   blockResultsToJson,
@@ -78,6 +78,21 @@ describe('ABCI JSON forms', () => {
     expect(isValidProof(proof, dataHash(txs), txHash(txs[3]!))).toBe(true);
     expect(isValidProof(proof, dataHash(txs), txHash(txs[2]!))).toBe(false);
     expect(() => txProofToJson(txs, 5)).toThrow(/out of range/);
+  });
+
+  it('NewBlockHeader and NewBlockEvents payloads', () => {
+    const header = capture('block_at_height_10').response.result.block.header;
+    expect(eventDataToJson({ type: 'NewBlockHeader', value: { header: headerFromJson(header) } })).toEqual({
+      type: 'tendermint/event/NewBlockHeader',
+      value: { header },
+    });
+    const events = [{ type: 'transfer', attributes: [{ key: 'amount', value: '5uhth', index: true }] }];
+    expect(
+      eventDataToJson({ type: 'NewBlockEvents', value: { height: 2n ** 40n, events, numTxs: 3n } }),
+    ).toEqual({
+      type: 'tendermint/event/NewBlockEvents',
+      value: { height: '1099511627776', events, num_txs: '3' },
+    });
   });
 
   it('consensus-internal events keep their payload', () => {

@@ -12,7 +12,7 @@ import {
   ResponseQuery,
 } from 'cosmjs-types/tendermint/abci/types';
 import { MemoryDb } from '../../../store/db.js';
-import { EventBus, type Subscription } from '../../events/index.js';
+import { EventBus } from '../../events/index.js';
 import { BlockIndexer, TxIndexer } from '../../indexer/index.js';
 import {
   base64ToBytes,
@@ -31,14 +31,15 @@ import {
   type Validator,
   validatorFromJson,
 } from '../../types/index.js';
-import type {
-  AbciQueryRequest,
-  BlockWithId,
-  NetInfo,
-  NodeStatus,
-  RpcBackend,
-  SearchOptions,
-  UnconfirmedTxs,
+import {
+  type AbciQueryRequest,
+  type BlockWithId,
+  eventSourceFromBus,
+  type NetInfo,
+  type NodeStatus,
+  type RpcBackend,
+  type SearchOptions,
+  type UnconfirmedTxs,
 } from '../backend.js';
 import capturesFile from './comet38RpcCaptures.json' with { type: 'json' };
 
@@ -313,19 +314,22 @@ export class FakeBackend implements RpcBackend {
       txs: this.mempool.slice(0, limit),
     };
   }
-  subscribe(clientId: string, query: string): Subscription {
-    return this.bus.subscribe(clientId, query);
+  private get events() {
+    return eventSourceFromBus(this.bus);
+  }
+  subscribe(clientId: string, query: string) {
+    return this.events.subscribe(clientId, query);
   }
   unsubscribe(clientId: string, query: string): void {
-    this.bus.unsubscribe(clientId, query);
+    this.events.unsubscribe(clientId, query);
   }
   unsubscribeAll(clientId: string): void {
-    this.bus.unsubscribeAll(clientId);
+    this.events.unsubscribeAll(clientId);
   }
   numClientSubscriptions(clientId: string): number {
-    return this.bus.numClientSubscriptions(clientId);
+    return this.events.numClientSubscriptions(clientId);
   }
   numClients(): number {
-    return this.bus.numClients();
+    return this.events.numClients();
   }
 }
