@@ -71,6 +71,8 @@ export class HearthNode {
     readonly consensus: ConsensusService,
     readonly rpc: RpcServer,
     readonly metrics: MetricsRegistry,
+    /** Resolves if the node hits an error it cannot continue after (the caller should stop it). */
+    readonly fatal: Promise<Error>,
     private readonly closers: (() => Promise<void> | void)[],
     readonly logger: Logger,
   ) {}
@@ -158,8 +160,13 @@ export class HearthNode {
         'cometbft_mempool_size',
         'Number of uncommitted transactions in the mempool.',
       );
+      let reportFatal: (e: Error) => void = () => {};
+      const fatal = new Promise<Error>((resolve) => {
+        reportFatal = resolve;
+      });
       const consensus = new ConsensusService({
         chain,
+        onFatal: (e) => reportFatal(e),
         onCommit: (height) => {
           heightGauge.set(Number(height));
           mempoolGauge.set(mempool.size());
@@ -244,6 +251,7 @@ export class HearthNode {
         consensus,
         rpc,
         metrics,
+        fatal,
         closers,
         logger,
       );

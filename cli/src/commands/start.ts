@@ -72,7 +72,9 @@ export async function runStart(opts: StartOptions): Promise<void> {
 async function runEmbedded(opts: StartOptions, logger: Logger): Promise<void> {
   const paths = homePaths(opts.home);
   if (!existsSync(paths.configFile)) {
-    throw new Error(`no node at ${opts.home}: run \`hearth init <moniker> --chain-id <id> --home ${opts.home}\` first`);
+    throw new Error(
+      `no node at ${opts.home}: run \`hearth init <moniker> --chain-id <id> --home ${opts.home}\` first`,
+    );
   }
   const config = readNodeConfigFile(paths.configFile);
   const minimumGasPrices = opts.minimumGasPrices ?? config.hearth.minimumGasPrices;
@@ -84,9 +86,10 @@ async function runEmbedded(opts: StartOptions, logger: Logger): Promise<void> {
     await app.store.close();
     throw e;
   }
-  await untilSignal(logger);
+  const outcome = await Promise.race([untilSignal(logger).then(() => undefined), node.fatal]);
   await node.stop();
   await app.store.close();
+  if (outcome instanceof Error) throw new Error(`node halted: ${outcome.message}`);
 }
 
 export function startCommand(): Command {

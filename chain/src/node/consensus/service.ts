@@ -96,6 +96,8 @@ export interface ConsensusServiceOptions {
   now?: () => Timestamp;
   /** Called after each committed height (for metrics, tests). */
   onCommit?: (height: bigint) => void;
+  /** Called when consensus must halt (a decided block could not be committed). */
+  onFatal?: (err: Error) => void;
 }
 
 const voteKindOf = (type: number): 'prevote' | 'precommit' =>
@@ -277,8 +279,24 @@ export class ConsensusService {
       const next = pending.shift()!;
       const effects = this.driver.handle(next);
       for (const e of effects) {
-        const fed = await this.execute(e);
-        if (fed) pending.push(fed);
+        // One failed effect (a refused signature, a failing app call) must not drop the ones
+        // after it: a lost scheduleTimeout would stall the height forever.
+        try {
+          const fed = await this.execute(e);
+          if (fed) pending.push(fed);
+        } catch (err) {
+          if (e.type === 'decide') {
+            // A decided block that cannot be executed or stored: continuing would fork or corrupt.
+            this.stopped = true;
+            this.logger.error('cannot commit the decided block; consensus halted', {
+              height: e.height,
+              err: err as Error,
+            });
+            this.opts.onFatal?.(err as Error);
+            return;
+          }
+          this.logger.error('consensus effect failed', { effect: e.type, err: err as Error });
+        }
       }
     }
   }
