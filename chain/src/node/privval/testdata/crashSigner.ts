@@ -69,6 +69,7 @@ function sign(h: bigint, r: number, step: number, salt: string): string {
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const last = pv.lastSignState;
+out(`START ${last.step}`);
 if (last.step !== 0) {
   out(`SIG ${sign(last.height, last.round, last.step, 'a')}`);
   try {
