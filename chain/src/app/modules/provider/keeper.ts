@@ -490,12 +490,12 @@ export class ProviderKeeper implements MarketProviderKeeper {
         [ev.AttrAmount, `${amount}${u.amount!.denom}`],
       ]);
     }
-    // Liveness: providers whose clock started more than interval * max_missed blocks ago.
+    // Liveness: providers with no heartbeat in the interval * max_missed blocks since their clock started.
     const params = this.getParams(ctx);
     const window = params.heartbeatInterval * params.maxMissedHeartbeats;
     const faulty: Uint8Array[] = [];
     for (const [k] of prefixIterator(store, LivenessQueuePrefix)) {
-      if (readU64BE(k, 0) + window >= h) break;
+      if (readU64BE(k, 0) + window > h) break;
       faulty.push(k.slice(9, 9 + k[8]!));
     }
     for (const owner of faulty) this.fault(ctx, owner, params);
