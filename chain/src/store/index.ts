@@ -8,5 +8,6 @@ export {
   type RootCommitMultiStore,
 } from './commitMultiStore.js';
 export { MemoryDb } from './db.js';
+export { prefixEnd, prefixIterator, reversePrefixIterator } from './prefix.js';
 export { multistoreHash } from './proofs.js';
 export * from './types.js';
