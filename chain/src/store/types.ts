@@ -6,6 +6,7 @@
 
 /** A byte-keyed, byte-valued store with ordered iteration. Keys compare bytewise. */
 export interface KVStore {
+  /** The returned bytes (here and from iterators) are shared with the store: do not modify them. */
   get(key: Uint8Array): Uint8Array | undefined;
   has(key: Uint8Array): boolean;
   set(key: Uint8Array, value: Uint8Array): void;
