@@ -359,8 +359,13 @@ describe('double-sign protection', () => {
   });
 });
 
+function compareHRS(a: [bigint, number, number], b: [bigint, number, number]): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  return a[1] !== b[1] ? a[1] - b[1] : a[2] - b[2];
+}
+
 describe('crash safety (child process SIGKILLed at random moments)', () => {
-  const RUNS = process.env.HEARTH_LONG ? 60 : 6;
+  const RUNS = process.env.HEARTH_LONG ? 60 : 10;
 
   function runChild(home: string, killAfterMs: number): Promise<string[]> {
     return new Promise((resolve, reject) => {
@@ -400,6 +405,7 @@ describe('crash safety (child process SIGKILLed at random moments)', () => {
     const sigs = new Map<string, string>();
     let refused = 0;
     let resumed = 0;
+    let lastPrinted: [bigint, number, number] = [0n, 0, 0];
     let total = 0;
     for (let i = 0; i < RUNS; i++) {
       const lines = await runChild(home, 5 + Math.floor(Math.random() * 40));
@@ -417,7 +423,12 @@ describe('crash safety (child process SIGKILLed at random moments)', () => {
         if (sigs.has(slot)) expect(m[5]).toBe(sigs.get(slot));
         bySlot.set(slot, m[4]!);
         sigs.set(slot, m[5]!);
+        lastPrinted = [BigInt(m[1]!), Number(m[2]), Number(m[3])];
       }
+      // Whatever was printed had been persisted first: the state on disk is not behind it.
+      const st = JSON.parse(readFileSync(join(home, 'data', 'priv_validator_state.json'), 'utf8'));
+      const onDisk: [bigint, number, number] = [BigInt(st.height), st.round, st.step];
+      expect(compareHRS(onDisk, lastPrinted)).toBeGreaterThanOrEqual(0);
     }
     const pv = FilePV.load({
       keyFile: join(home, 'config', 'priv_validator_key.json'),
