@@ -4,7 +4,8 @@
  * block hooks in the order the app wires them. Used by tests only.
  */
 import { createHash } from 'node:crypto';
-import type { ValidatorUpdate } from 'cosmjs-types/tendermint/abci/types';
+import type { ValidatorUpdate, VoteInfo } from 'cosmjs-types/tendermint/abci/types';
+import { BlockIDFlag } from 'cosmjs-types/tendermint/types/validator';
 import { openMemoryCommitMultiStore } from '../../../store/index.js';
 import type { CacheMultiStore, CommitMultiStore } from '../../../store/types.js';
 import { addressToBech32, VALOPER_PREFIX } from '../../types/address.js';
@@ -18,7 +19,7 @@ import { BankKeeper } from '../bank/keeper.js';
 import { StakingKeeper } from './keeper.js';
 import { BondedPoolName, NotBondedPoolName } from './keys.js';
 import { stakingModule } from './module.js';
-import { ed25519PubKeyToAny } from './types.js';
+import { ed25519PubKeyToAny, valConsAddr } from './types.js';
 
 export const DENOM = 'uhth';
 export const STORE_NAMES = ['acc', 'bank', 'distribution', 'mint', 'slashing', 'staking'];
@@ -168,6 +169,19 @@ export class TestChain {
   view(): Context {
     return new Context(this.store.cacheMultiStore(), this.header(), 'query');
   }
+}
+
+/** The last committed set as `decided_last_commit` votes; validators in `absent` did not sign. */
+export function votesOf(chain: TestChain, absent: ReadonlySet<string> = new Set()): VoteInfo[] {
+  const ctx = chain.view();
+  return [...chain.staking.iterateLastValidatorPowers(ctx)].map(({ operator, power }) => {
+    const v = chain.staking.getValidator(ctx, operator)!;
+    const address = valConsAddr(v);
+    const flag = absent.has(addressToBech32(operator, VALOPER_PREFIX))
+      ? BlockIDFlag.BLOCK_ID_FLAG_ABSENT
+      : BlockIDFlag.BLOCK_ID_FLAG_COMMIT;
+    return { validator: { address, power }, blockIdFlag: flag };
+  });
 }
 
 export function stakingOnly(chain: TestChain): void {
