@@ -8,7 +8,7 @@
  * Bid deposits sit in the `market` module account: bank(market) == Σ deposits of open and
  * active bids.
  */
-import { marketV1 } from '@hearth/sdk';
+import { escrowV1, marketV1 } from '@hearth/sdk';
 import type { CacheMultiStore } from '../../../store/types.js';
 import { addressFromBech32, addressToBech32 } from '../../types/address.js';
 import type { Context } from '../../types/context.js';
@@ -105,12 +105,6 @@ const protoBId = (id: BId): marketV1.BidID => ({
   gseq: id.gseq,
   oseq: id.oseq,
   provider: addressToBech32(id.provider),
-});
-const protoOId = (id: OId): marketV1.OrderID => ({
-  owner: addressToBech32(id.owner),
-  dseq: id.dseq,
-  gseq: id.gseq,
-  oseq: id.oseq,
 });
 const protoGId = (id: GId): marketV1.GroupID => ({
   owner: addressToBech32(id.owner),
@@ -415,7 +409,7 @@ export class MarketKeeper implements EscrowHooks, ProviderHooks {
       throw ErrGroupState.wrap(`group is ${GroupState[g.state]}, not paused`);
     this.escrow.settle(ctx, id.owner, id.dseq);
     const acct = this.escrow.getAccount(ctx, id.owner, id.dseq);
-    if (acct && acct.state !== 1) throw ErrEscrowOverdrawn;
+    if (acct && acct.state !== escrowV1.AccountState.ACCOUNT_STATE_OPEN) throw ErrEscrowOverdrawn;
     const fresh = this.mustGroup(ctx, id);
     fresh.state = GroupState.GROUP_STATE_OPEN;
     this.emitGroup(ctx, fresh);
@@ -582,7 +576,7 @@ export class MarketKeeper implements EscrowHooks, ProviderHooks {
     this.providers.assertCanBid(ctx, id.provider);
     this.escrow.settle(ctx, id.owner, id.dseq);
     const acct = this.escrow.getAccount(ctx, id.owner, id.dseq);
-    if (!acct || acct.state !== 1) throw ErrEscrowOverdrawn;
+    if (acct?.state !== escrowV1.AccountState.ACCOUNT_STATE_OPEN) throw ErrEscrowOverdrawn;
     const params = this.getParams(ctx);
     const h = ctx.header.height;
     // The winner first (its deposit stays locked for the lease), then every other bid loses.
