@@ -17,7 +17,7 @@ function query<Req, Res>(
   path: string,
   req: TsProtoCodec<Req>,
   res: TsProtoCodec<Res>,
-  value: Partial<Req>,
+  value: object,
 ): Res {
   const handler = h.modules
     .flatMap((m) => Object.entries(m.queryHandlers ?? {}))
