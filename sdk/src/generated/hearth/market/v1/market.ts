@@ -450,6 +450,8 @@ export interface Order {
   createdAt: bigint;
   /** open_bids counts the order's open bids. */
   openBids: number;
+  /** expires_at is the height at whose end the order closes if still open (0: never). */
+  expiresAt: bigint;
 }
 
 /** Bid is a provider's offer on an order. */
@@ -1997,7 +1999,7 @@ export const Group: MessageFns<Group, "hearth.market.v1.Group"> = {
 };
 
 function createBaseOrder(): Order {
-  return { id: undefined, state: 0, price: undefined, createdAt: 0n, openBids: 0 };
+  return { id: undefined, state: 0, price: undefined, createdAt: 0n, openBids: 0, expiresAt: 0n };
 }
 
 export const Order: MessageFns<Order, "hearth.market.v1.Order"> = {
@@ -2021,6 +2023,12 @@ export const Order: MessageFns<Order, "hearth.market.v1.Order"> = {
     }
     if (message.openBids !== 0) {
       writer.uint32(40).uint32(message.openBids);
+    }
+    if (message.expiresAt !== 0n) {
+      if (BigInt.asUintN(64, message.expiresAt) !== message.expiresAt) {
+        throw new globalThis.Error("value provided for field message.expiresAt of type uint64 too large");
+      }
+      writer.uint32(48).uint64(message.expiresAt);
     }
     return writer;
   },
@@ -2078,6 +2086,14 @@ export const Order: MessageFns<Order, "hearth.market.v1.Order"> = {
             message.openBids = reader.uint32();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.expiresAt = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2105,6 +2121,11 @@ export const Order: MessageFns<Order, "hearth.market.v1.Order"> = {
         : isSet(object.open_bids)
         ? globalThis.Number(object.open_bids)
         : 0,
+      expiresAt: isSet(object.expiresAt)
+        ? BigInt(object.expiresAt)
+        : isSet(object.expires_at)
+        ? BigInt(object.expires_at)
+        : 0n,
     };
   },
 
@@ -2125,6 +2146,9 @@ export const Order: MessageFns<Order, "hearth.market.v1.Order"> = {
     if (message.openBids !== 0) {
       obj.openBids = Math.round(message.openBids);
     }
+    if (message.expiresAt !== 0n) {
+      obj.expiresAt = message.expiresAt.toString();
+    }
     return obj;
   },
 
@@ -2140,6 +2164,7 @@ export const Order: MessageFns<Order, "hearth.market.v1.Order"> = {
       : undefined;
     message.createdAt = (object.createdAt !== undefined && object.createdAt !== null) ? BigInt(object.createdAt) : 0n;
     message.openBids = object.openBids ?? 0;
+    message.expiresAt = (object.expiresAt !== undefined && object.expiresAt !== null) ? BigInt(object.expiresAt) : 0n;
     return message;
   },
 };

@@ -35,6 +35,11 @@ export interface Params {
    * without forfeit.
    */
   reclamationWindowBlocks: bigint;
+  /**
+   * order_ttl_blocks is how long an order may stay open without a lease before it closes and
+   * its group pauses (0: never).
+   */
+  orderTtlBlocks: bigint;
 }
 
 function createBaseParams(): Params {
@@ -45,6 +50,7 @@ function createBaseParams(): Params {
     minDeposit: undefined,
     bidForfeitFraction: "",
     reclamationWindowBlocks: 0n,
+    orderTtlBlocks: 0n,
   };
 }
 
@@ -75,6 +81,12 @@ export const Params: MessageFns<Params, "hearth.market.v1.Params"> = {
         throw new globalThis.Error("value provided for field message.reclamationWindowBlocks of type uint64 too large");
       }
       writer.uint32(48).uint64(message.reclamationWindowBlocks);
+    }
+    if (message.orderTtlBlocks !== 0n) {
+      if (BigInt.asUintN(64, message.orderTtlBlocks) !== message.orderTtlBlocks) {
+        throw new globalThis.Error("value provided for field message.orderTtlBlocks of type uint64 too large");
+      }
+      writer.uint32(56).uint64(message.orderTtlBlocks);
     }
     return writer;
   },
@@ -140,6 +152,14 @@ export const Params: MessageFns<Params, "hearth.market.v1.Params"> = {
             message.reclamationWindowBlocks = reader.uint64() as bigint;
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.orderTtlBlocks = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -184,6 +204,11 @@ export const Params: MessageFns<Params, "hearth.market.v1.Params"> = {
         : isSet(object.reclamation_window_blocks)
         ? BigInt(object.reclamation_window_blocks)
         : 0n,
+      orderTtlBlocks: isSet(object.orderTtlBlocks)
+        ? BigInt(object.orderTtlBlocks)
+        : isSet(object.order_ttl_blocks)
+        ? BigInt(object.order_ttl_blocks)
+        : 0n,
     };
   },
 
@@ -206,6 +231,9 @@ export const Params: MessageFns<Params, "hearth.market.v1.Params"> = {
     }
     if (message.reclamationWindowBlocks !== 0n) {
       obj.reclamationWindowBlocks = message.reclamationWindowBlocks.toString();
+    }
+    if (message.orderTtlBlocks !== 0n) {
+      obj.orderTtlBlocks = message.orderTtlBlocks.toString();
     }
     return obj;
   },
@@ -230,6 +258,9 @@ export const Params: MessageFns<Params, "hearth.market.v1.Params"> = {
       (object.reclamationWindowBlocks !== undefined && object.reclamationWindowBlocks !== null)
         ? BigInt(object.reclamationWindowBlocks)
         : 0n;
+    message.orderTtlBlocks = (object.orderTtlBlocks !== undefined && object.orderTtlBlocks !== null)
+      ? BigInt(object.orderTtlBlocks)
+      : 0n;
     return message;
   },
 };
