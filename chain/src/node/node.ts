@@ -22,13 +22,15 @@ import {
   readGenesisFile,
   readNodeConfigFile,
 } from './config/index.js';
+import { ConsensusReactor } from './consensus/reactor.js';
 import { ConsensusService, type ConsensusSigner } from './consensus/service.js';
 import { EventBus } from './events/index.js';
 import { BlockIndexer, TxIndexer } from './indexer/index.js';
 import { Mempool, type TxInfo } from './mempool/index.js';
+import type { NodeInfo as P2PNodeInfo, P2PSwitch } from './p2p/types.js';
 import { FilePV } from './privval/index.js';
 import { MetricsRegistry, type RpcServer, startMetricsServer, startRpcServer } from './rpc/index.js';
-import { NodeRpcBackend } from './rpcBackend.js';
+import { COMET_COMPAT_VERSION, NodeRpcBackend } from './rpcBackend.js';
 import { StateStore } from './state/index.js';
 import { ConsensusWal } from './wal/index.js';
 
@@ -38,6 +40,13 @@ export interface NodeOptions {
   logger: Logger;
   /** Overrides applied on top of config.toml (tests, localnet). */
   configure?: (c: NodeConfig) => NodeConfig;
+  /** Builds the p2p switch; without one the node runs alone (a single validator). */
+  createSwitch?: (args: {
+    nodeInfo: P2PNodeInfo;
+    nodeKey: NodeKey;
+    config: NodeConfig;
+    logger: Logger;
+  }) => P2PSwitch;
 }
 
 /** Wraps every Application method in one mutex: the app is never entered twice at once. */
@@ -164,9 +173,11 @@ export class HearthNode {
       const fatal = new Promise<Error>((resolve) => {
         reportFatal = resolve;
       });
+      let reactor: ConsensusReactor | undefined;
       const consensus = new ConsensusService({
         chain,
         onFatal: (e) => reportFatal(e),
+        onNewRound: (height, round) => reactor?.announce(height, round),
         onCommit: (height) => {
           heightGauge.set(Number(height));
           mempoolGauge.set(mempool.size());
@@ -231,7 +242,39 @@ export class HearthNode {
       }
       logger.info('RPC listening', { address: rpc.address });
 
-      // 7. Consensus last: everything it drives is ready.
+      // 7. p2p and the gossip reactors.
+      let sw: P2PSwitch | undefined;
+      if (opts.createSwitch) {
+        sw = opts.createSwitch({
+          nodeInfo: {
+            id: nodeKey.id,
+            listenAddr: config.p2p.laddr,
+            network: genesis.chainId,
+            version: COMET_COMPAT_VERSION,
+            channels: [0x20, 0x21, 0x22, 0x23, 0x30, 0x38, 0x40],
+            moniker: config.moniker,
+            rpcAddress: rpcAddress,
+          },
+          nodeKey,
+          config,
+          logger: logger.child('p2p'),
+        });
+        reactor = new ConsensusReactor({ service: consensus, chain, logger: logger.child('gossip') });
+        sw.addReactor(reactor);
+        await sw.start();
+        const started = sw;
+        reactor.start(started);
+        closers.push(async () => {
+          reactor?.stop();
+          await started.stop();
+        });
+        logger.info('p2p listening', {
+          address: sw.listenAddress(),
+          peers: config.p2p.persistentPeers.length,
+        });
+      }
+
+      // 8. Consensus last: everything it drives is ready.
       await consensus.start(state.lastBlockHeight + 1n);
 
       return new HearthNode(

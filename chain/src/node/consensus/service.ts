@@ -98,6 +98,8 @@ export interface ConsensusServiceOptions {
   onCommit?: (height: bigint) => void;
   /** Called when consensus must halt (a decided block could not be committed). */
   onFatal?: (err: Error) => void;
+  /** Called when this node enters a new round or height (the gossip reactor announces it). */
+  onNewRound?: (height: bigint, round: number) => void;
 }
 
 const voteKindOf = (type: number): 'prevote' | 'precommit' =>
@@ -149,6 +151,9 @@ export class ConsensusService {
   /** validateProposal requests waiting for their block's parts. */
   private awaitingParts = new Map<ValueId, number>();
   private evidence: DuplicateVoteEvidence[] = [];
+  private round = 0;
+  /** The last decided height's proposal, block parts and precommits: what a peer one height behind needs. */
+  private decision: { height: bigint; proposal: Proposal; parts: PartSet; precommits: Vote[] } | undefined;
   private readonly now: () => Timestamp;
 
   constructor(private readonly opts: ConsensusServiceOptions) {
@@ -192,6 +197,46 @@ export class ConsensusService {
 
   get currentHeight(): bigint {
     return this.height;
+  }
+
+  get currentRound(): number {
+    return this.round;
+  }
+
+  /**
+   * What this node knows of the current height — proposals, the parts of their blocks and the
+   * votes — for gossip to peers that lack them. Only messages that passed verification are here:
+   * the reactor verifies before it hands anything in.
+   */
+  knownMessages(): {
+    proposals: Proposal[];
+    parts: { height: bigint; round: number; part: Part }[];
+    votes: Vote[];
+  } {
+    const proposals = [...this.proposals.values()].filter((p) => p.height === this.height);
+    const parts: { height: bigint; round: number; part: Part }[] = [];
+    for (const p of proposals) {
+      const pending = this.blocks.get(blockIdKey(p.blockId));
+      if (!pending) continue;
+      for (let i = 0; i < pending.partSet.total; i++) {
+        const part = pending.partSet.getPart(i);
+        if (part) parts.push({ height: p.height, round: p.round, part });
+      }
+    }
+    const votes = [...this.votes.values()].filter((v) => v.height === this.height);
+    return { proposals, parts, votes };
+  }
+
+  /** The last decision (proposal, block parts, precommits), for a peer still at that height. */
+  lastDecision(): { height: bigint; proposal: Proposal; parts: Part[]; precommits: Vote[] } | undefined {
+    const d = this.decision;
+    if (!d) return undefined;
+    const parts: Part[] = [];
+    for (let i = 0; i < d.parts.total; i++) {
+      const part = d.parts.getPart(i);
+      if (part) parts.push(part);
+    }
+    return { height: d.height, proposal: d.proposal, parts, precommits: d.precommits };
   }
 
   // --- inputs from peers -------------------------------------------------------------------
@@ -384,6 +429,8 @@ export class ConsensusService {
       case 'enterRound':
         if (e.round > 0) this.logger.info('entering round', { height: e.height, round: e.round });
         if (e.height !== Number(this.height)) this.startHeight(BigInt(e.height));
+        this.round = e.round;
+        this.opts.onNewRound?.(BigInt(e.height), e.round);
         return undefined;
       case 'invalidMessage':
         this.logger.debug('dropped invalid consensus message', { reason: e.reason });
@@ -536,6 +583,15 @@ export class ConsensusService {
     const pending = this.blocks.get(valueId);
     if (!pending?.block) throw new Error(`decided block ${valueId} at height ${height} is not available`);
     const commit = this.buildCommit(height, round, valueId, precommits);
+    const proposal = [...this.proposals.values()].find(
+      (p) => p.height === BigInt(height) && p.round === round && blockIdKey(p.blockId) === valueId,
+    );
+    if (proposal) {
+      const full = precommits
+        .map((pc) => this.votes.get(sigKey(pc.height, pc.round, pc.type, pc.validatorIndex, pc.signature)))
+        .filter((v): v is Vote => v !== undefined);
+      this.decision = { height: BigInt(height), proposal, parts: pending.partSet, precommits: full };
+    }
     const evidence = this.evidence;
     this.evidence = [];
     await this.chain.commitBlock(pending.block, this.blockIds.get(valueId)!, commit, evidence);

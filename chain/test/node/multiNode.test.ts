@@ -1,0 +1,127 @@
+/**
+ * Four validators in one process over the in-memory network: they agree on every block, keep
+ * committing with one of them stopped, halt with two stopped and resume without a fork.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { APP_STORE_NAMES, defaultAppState, HearthApp } from '../../src/app/app.js';
+import { createLogger, silentLogger } from '../../src/logger.js';
+import { initHome, readGenesisFile, writeGenesisFile } from '../../src/node/config/index.js';
+import { HearthNode } from '../../src/node/node.js';
+import { Ed25519PrivateKey } from '../../src/node/privval/index.js';
+import { bytesEqual } from '../../src/node/types/index.js';
+import { openCommitMultiStore } from '../../src/store/index.js';
+import { MemoryNetwork } from './memoryNetwork.js';
+
+const homes: string[] = [];
+afterAll(() => {
+  for (const h of homes) rmSync(h, { recursive: true, force: true });
+});
+
+function makeHomes(n: number): string[] {
+  const hs = Array.from({ length: n }, (_, i) => {
+    const h = mkdtempSync(join(tmpdir(), `hearth-multi-${i}-`));
+    homes.push(h);
+    initHome(h, {
+      moniker: `node${i}`,
+      chainId: 'hearth-multi-1',
+      appStateJson: JSON.stringify(defaultAppState()),
+      validatorKey: Ed25519PrivateKey.fromSeed(new Uint8Array(32).fill(i + 1)),
+      genesisTime: { seconds: 1_800_000_000n, nanos: 0 },
+    });
+    return h;
+  });
+  // One genesis with every node's validator.
+  const docs = hs.map((h) => readGenesisFile(join(h, 'config', 'genesis.json')));
+  const genesis = { ...docs[0]!, validators: docs.map((d) => d.validators[0]!) };
+  for (const h of hs) writeGenesisFile(join(h, 'config', 'genesis.json'), genesis);
+  return hs;
+}
+
+async function start(home: string, net: MemoryNetwork): Promise<HearthNode> {
+  const store = await openCommitMultiStore(join(home, 'data', 'application.db'), {
+    storeNames: APP_STORE_NAMES,
+    keepRecent: 0,
+  });
+  const app = new HearthApp({ store, minGasPrices: '0.025uhth' });
+  const node = await HearthNode.start({
+    home,
+    app,
+    logger: process.env.HEARTH_TEST_LOG
+      ? createLogger({ level: 'info', module: home.slice(-8) })
+      : silentLogger,
+    createSwitch: net.createSwitch,
+    configure: (c) => ({
+      ...c,
+      rpc: { ...c.rpc, laddr: 'tcp://127.0.0.1:0' },
+      instrumentation: { ...c.instrumentation, prometheus: false },
+      consensus: {
+        ...c.consensus,
+        timeoutCommitMs: 100,
+        timeoutProposeMs: 400,
+        timeoutPrevoteMs: 200,
+        timeoutPrecommitMs: 200,
+      },
+    }),
+  });
+  const stop = node.stop.bind(node);
+  node.stop = async () => {
+    await stop();
+    await store.close();
+  };
+  return node;
+}
+
+async function waitAll(nodes: HearthNode[], h: bigint, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (nodes.some((n) => n.blockStore.height() < h)) {
+    if (Date.now() > until)
+      throw new Error(`height ${h} not reached: ${nodes.map((n) => n.blockStore.height()).join(',')}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function expectSameChain(nodes: HearthNode[], upTo: bigint): Promise<void> {
+  for (let h = 1n; h <= upTo; h++) {
+    const metas = await Promise.all(nodes.map((n) => n.blockStore.loadBlockMeta(h)));
+    for (const m of metas)
+      expect(bytesEqual(m!.blockId.hash, metas[0]!.blockId.hash), `block ${h}`).toBe(true);
+    const results = await Promise.all(nodes.map((n) => n.stateStore.loadFinalizeBlockResponse(h)));
+    for (const r of results) expect(bytesEqual(r!.appHash, results[0]!.appHash), `app hash ${h}`).toBe(true);
+  }
+}
+
+describe('four validators over the in-memory network', () => {
+  it('agree on every block, tolerate one down, halt with two down and resume without a fork', async () => {
+    const net = new MemoryNetwork();
+    const hs = makeHomes(4);
+    const nodes = await Promise.all(hs.map((h) => start(h, net)));
+    await waitAll(nodes, 5n);
+    await expectSameChain(nodes, 5n);
+
+    // One down: 3 of 4 (75% > 2/3) keep committing.
+    await nodes[3]!.stop();
+    const live = nodes.slice(0, 3);
+    const h1 = live[0]!.blockStore.height();
+    await waitAll(live, h1 + 3n);
+    await expectSameChain(live, h1 + 3n);
+
+    // Two down: 2 of 4 cannot commit.
+    await nodes[2]!.stop();
+    const pair = nodes.slice(0, 2);
+    await new Promise((r) => setTimeout(r, 300));
+    const stalled = pair[0]!.blockStore.height();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(pair[0]!.blockStore.height()).toBeLessThanOrEqual(stalled + 1n);
+
+    // Bring one back (it stopped at the halted height): the chain resumes with no fork.
+    nodes[2] = await start(hs[2]!, net);
+    const three = nodes.slice(0, 3);
+    const target = pair[0]!.blockStore.height() + 3n;
+    await waitAll(three, target, 60_000);
+    await expectSameChain(three, target);
+    await Promise.all(three.map((n) => n.stop()));
+  }, 120_000);
+});
