@@ -1,0 +1,243 @@
+/**
+ * Mempool gossip (after CometBFT v0.38 `mempool/reactor.go`) on channel 0x30.
+ *
+ * Wire format: `tendermint.mempool.Message { oneof sum { Txs txs = 1; } }` with
+ * `Txs { repeated bytes txs = 1; }`. We send one tx per message, as CometBFT does, and accept
+ * any number per message.
+ *
+ * Every tx the mempool admits (from RPC or from a peer) is queued for every connected peer
+ * except the peers it came from; a new peer is first sent the whole mempool. A peer's queue
+ * is bounded: when the switch's own queue is full the txs wait here, and beyond `maxBacklog`
+ * the oldest are dropped (the peer can still get them from someone else, or in a block).
+ *
+ * Misbehaviour (throws, so the switch disconnects the peer): an undecodable message, an empty
+ * tx list, an empty tx or a tx over the mempool's max tx size. A duplicate tx (TxInCache), a
+ * full mempool or a tx the app refuses is normal and only logged.
+ */
+import { createHash } from 'node:crypto';
+import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import type { Logger } from '../../logger.js';
+import type { ChannelDescriptor, Peer, Reactor } from '../p2p/types.js';
+import { DecodeError, ProtoReader } from '../types/index.js';
+import { type Mempool, MempoolError, type MempoolTx } from './mempool.js';
+
+export const MEMPOOL_CHANNEL = 0x30;
+
+/** Bytes a `Message{txs: Txs{txs: [tx]}}` adds around the txs (tags and length varints). */
+const MESSAGE_OVERHEAD = 32;
+
+export class MempoolMessageError extends Error {
+  override readonly name = 'MempoolMessageError';
+}
+
+/** Encodes `tendermint.mempool.Message{txs: {txs}}`. */
+export function encodeMempoolTxs(txs: readonly Uint8Array[]): Uint8Array {
+  const w = new BinaryWriter();
+  w.tag(1, WireType.LengthDelimited).fork();
+  for (const tx of txs) w.tag(1, WireType.LengthDelimited).bytes(tx);
+  w.join();
+  return w.finish();
+}
+
+/**
+ * Decodes `tendermint.mempool.Message`; throws a DecodeError for malformed bytes and a
+ * MempoolMessageError for a message without txs or with a tx over `maxTxBytes`.
+ */
+export function decodeMempoolTxs(bytes: Uint8Array, maxTxBytes: number): Uint8Array[] {
+  if (!(bytes instanceof Uint8Array)) throw new DecodeError('mempool Message: expected bytes');
+  const r = new ProtoReader(bytes, 'mempool.Message');
+  let txs: Uint8Array[] | undefined;
+  for (let f = r.next(); f !== 0; f = r.next()) {
+    if (f !== 1) {
+      r.skip();
+      continue;
+    }
+    const inner = new ProtoReader(r.bytes(), 'mempool.Txs');
+    const list: Uint8Array[] = [];
+    for (let g = inner.next(); g !== 0; g = inner.next()) {
+      if (g !== 1) {
+        inner.skip();
+        continue;
+      }
+      const tx = inner.bytes();
+      if (tx.length === 0) throw new MempoolMessageError('mempool message carries an empty tx');
+      if (tx.length > maxTxBytes) {
+        throw new MempoolMessageError(`tx of ${tx.length} bytes is over the ${maxTxBytes}-byte limit`);
+      }
+      list.push(Uint8Array.from(tx));
+    }
+    txs = list;
+  }
+  if (txs === undefined) throw new MempoolMessageError('mempool message has no known content');
+  if (txs.length === 0) throw new MempoolMessageError('empty txs message');
+  return txs;
+}
+
+export interface MempoolReactorOptions {
+  mempool: Mempool;
+  logger?: Logger;
+  /** Gossip admitted txs to peers (CometBFT `mempool.broadcast`, default true). */
+  broadcast?: boolean;
+  /** Txs waiting for one peer beyond the switch's queue; the oldest are dropped past it (default 10000). */
+  maxBacklog?: number;
+  /** How often to retry sending txs that a full peer queue refused, in ms (default 100). */
+  retryIntervalMs?: number;
+}
+
+interface PeerState {
+  peer: Peer;
+  backlog: Uint8Array[];
+  dropped: number;
+}
+
+function keyOf(hash: Uint8Array): string {
+  return Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('latin1');
+}
+
+function sha256(b: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(b).digest());
+}
+
+export interface MempoolReactorMetrics {
+  /** Txs received from peers. */
+  received: number;
+  /** Txs received that the mempool admitted. */
+  admitted: number;
+  /** Tx messages handed to peers' queues. */
+  sent: number;
+  /** Txs dropped from a full per-peer backlog. */
+  dropped: number;
+}
+
+export class MempoolReactor implements Reactor {
+  readonly name = 'mempool';
+  readonly channels: readonly ChannelDescriptor[];
+  readonly metrics: MempoolReactorMetrics = { received: 0, admitted: 0, sent: 0, dropped: 0 };
+  private readonly mempool: Mempool;
+  private readonly logger: Logger | undefined;
+  private readonly broadcast: boolean;
+  private readonly maxBacklog: number;
+  private readonly retryIntervalMs: number;
+  private readonly peers = new Map<string, PeerState>();
+  /** Peers a tx in flight through CheckTx came from, by tx hash. */
+  private readonly senders = new Map<string, Set<string>>();
+  private unsubscribe: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(opts: MempoolReactorOptions) {
+    this.mempool = opts.mempool;
+    this.logger = opts.logger;
+    this.broadcast = opts.broadcast ?? true;
+    this.maxBacklog = opts.maxBacklog ?? 10_000;
+    this.retryIntervalMs = opts.retryIntervalMs ?? 100;
+    if (!Number.isSafeInteger(this.maxBacklog) || this.maxBacklog < 1) {
+      throw new RangeError(`mempool reactor maxBacklog must be a positive integer, got ${this.maxBacklog}`);
+    }
+    this.channels = [
+      {
+        id: MEMPOOL_CHANNEL,
+        priority: 5,
+        sendQueueCapacity: 100,
+        recvMessageCapacity: this.mempool.maxTxBytes + MESSAGE_OVERHEAD,
+      },
+    ];
+    if (this.broadcast) this.unsubscribe = this.mempool.onNewTx((t) => this.onNewTx(t));
+  }
+
+  /** Starts the retry timer for peers whose queue was full. */
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => this.flush(), this.retryIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  addPeer(peer: Peer): void {
+    const st: PeerState = { peer, backlog: [], dropped: 0 };
+    this.peers.set(peer.id, st);
+    if (!this.broadcast) return;
+    for (const t of this.mempool.ordered()) this.enqueue(st, t.tx);
+    this.flushPeer(st);
+  }
+
+  removePeer(peer: Peer, _reason: string): void {
+    this.peers.delete(peer.id);
+  }
+
+  receive(channel: number, peer: Peer, msg: Uint8Array): void {
+    if (channel !== MEMPOOL_CHANNEL) throw new MempoolMessageError(`unexpected channel ${channel}`);
+    const txs = decodeMempoolTxs(msg, this.mempool.maxTxBytes);
+    for (const tx of txs) {
+      this.metrics.received++;
+      const key = keyOf(sha256(tx));
+      let from = this.senders.get(key);
+      const first = from === undefined;
+      if (from === undefined) {
+        from = new Set();
+        this.senders.set(key, from);
+      }
+      from.add(peer.id);
+      // A second copy arriving while the first is being checked only needs its sender noted.
+      if (!first) continue;
+      this.mempool
+        .checkTx(tx)
+        .then((res) => {
+          if (res.code === 0) this.metrics.admitted++;
+          else this.logger?.debug('peer tx refused by the app', { peer: peer.id, code: res.code });
+        })
+        .catch((e: unknown) => {
+          // Duplicates and a full mempool are expected in gossip, not the peer's fault.
+          if (!(e instanceof MempoolError)) {
+            this.logger?.warn('checking a peer tx failed', { peer: peer.id, err: e as Error });
+          }
+        })
+        .finally(() => this.senders.delete(key));
+    }
+  }
+
+  private onNewTx(t: MempoolTx): void {
+    const from = this.senders.get(keyOf(t.hash));
+    for (const st of this.peers.values()) {
+      if (from?.has(st.peer.id)) continue;
+      this.enqueue(st, t.tx);
+      this.flushPeer(st);
+    }
+  }
+
+  private enqueue(st: PeerState, tx: Uint8Array): void {
+    st.backlog.push(tx);
+    if (st.backlog.length > this.maxBacklog) {
+      st.backlog.shift();
+      st.dropped++;
+      this.metrics.dropped++;
+    }
+  }
+
+  private flushPeer(st: PeerState): void {
+    let sent = 0;
+    while (sent < st.backlog.length) {
+      if (!st.peer.send(MEMPOOL_CHANNEL, encodeMempoolTxs([st.backlog[sent] as Uint8Array]))) break;
+      sent++;
+    }
+    if (sent > 0) {
+      st.backlog.splice(0, sent);
+      this.metrics.sent += sent;
+    }
+  }
+
+  /** Retries the txs that full peer queues refused (the timer calls this). */
+  flush(): void {
+    for (const st of this.peers.values()) if (st.backlog.length > 0) this.flushPeer(st);
+  }
+
+  /** Txs waiting for `peerId` (tests, metrics). */
+  backlogOf(peerId: string): number {
+    return this.peers.get(peerId)?.backlog.length ?? 0;
+  }
+}
