@@ -18,32 +18,19 @@ import { AuthKeeper } from '../../auth/keeper.js';
 import { StoreKey as AuthStoreKey, Minter } from '../../auth/keys.js';
 import { BankKeeper } from '../../bank/keeper.js';
 import { StoreKey as BankStoreKey } from '../../bank/keys.js';
-import { EscrowKeeper } from '../../escrow/keeper.js';
-import { ModuleName as EscrowModule, StoreKey as EscrowStoreKey } from '../../escrow/keys.js';
-import { escrowModule } from '../../escrow/module.js';
+import type { EscrowKeeper } from '../../escrow/keeper.js';
 import { type EscrowParams, localnetEscrowParams } from '../../escrow/params.js';
-import { ProviderKeeper } from '../../provider/keeper.js';
-import { BondPoolName, StoreKey as ProviderStoreKey } from '../../provider/keys.js';
-import { providerModule } from '../../provider/module.js';
+import type { ProviderKeeper } from '../../provider/keeper.js';
 import { localnetProviderParams, type ProviderParams } from '../../provider/params.js';
-import { MarketKeeper } from '../keeper.js';
-import { ModuleName as MarketModule, StoreKey as MarketStoreKey } from '../keys.js';
-import { marketModule } from '../module.js';
+import type { MarketKeeper } from '../keeper.js';
+import { createMarketplace, MARKETPLACE_MODULE_PERMISSIONS, MARKETPLACE_STORE_KEYS } from '../marketplace.js';
 import { localnetMarketParams, type MarketParams } from '../params.js';
 
 export const DENOM = 'uhth';
-export const STORE_NAMES = [
-  AuthStoreKey,
-  BankStoreKey,
-  EscrowStoreKey,
-  MarketStoreKey,
-  ProviderStoreKey,
-].sort();
+export const STORE_NAMES = [AuthStoreKey, BankStoreKey, ...MARKETPLACE_STORE_KEYS].sort();
 /** Module accounts and permissions the lead wires into app.ts (plus test-only mint/distribution). */
-export const MODULE_PERMISSIONS: Record<string, string[]> = {
-  [EscrowModule]: [],
-  [MarketModule]: [],
-  [BondPoolName]: [],
+export const MODULE_PERMISSIONS: Record<string, readonly string[]> = {
+  ...MARKETPLACE_MODULE_PERMISSIONS,
   distribution: [],
   mint: [Minter],
 };
@@ -70,6 +57,7 @@ export class Harness {
   readonly provider: ProviderKeeper;
   readonly market: MarketKeeper;
   readonly modules: AppModule[];
+  readonly endBlockOrder: readonly string[];
   readonly handlers = new Map<string, MsgHandler<any>>();
   /** Coins created by `fund` (the only minting in these tests). */
   minted = 0n;
@@ -80,18 +68,12 @@ export class Harness {
       fundCommunityPool: (ctx: Context, coins: Coins, from: Uint8Array) =>
         this.bank.sendCoins(ctx, from, this.auth.moduleAddress('distribution'), coins),
     };
-    this.escrow = new EscrowKeeper(this.bank, this.auth, distr, gov);
-    this.provider = new ProviderKeeper(this.bank, this.escrow, gov);
-    this.market = new MarketKeeper(this.bank, this.provider, this.escrow, gov);
-    this.escrow.setHooks(this.market);
-    this.provider.setHooks(this.market);
-    const balances = this.bank;
-    const ma = (n: string) => this.auth.moduleAddress(n);
-    this.modules = [
-      providerModule(this.provider, balances, ma),
-      marketModule(this.market, balances, ma),
-      escrowModule(this.escrow, balances, ma),
-    ];
+    const mp = createMarketplace({ bank: this.bank, auth: this.auth, distribution: distr, authority: gov });
+    this.escrow = mp.escrow;
+    this.provider = mp.provider;
+    this.market = mp.market;
+    this.modules = mp.modules;
+    this.endBlockOrder = mp.endBlockOrder;
     for (const m of this.modules) for (const h of m.msgHandlers ?? []) this.handlers.set(h.typeUrl, h);
   }
 
@@ -176,9 +158,7 @@ export class Harness {
   async endBlock(): Promise<Event[]> {
     const events = new EventManager();
     const ctx = this.ctx(events);
-    for (const m of this.modules.filter((x) => x.name === 'escrow')) m.endBlock?.(ctx);
-    for (const m of this.modules.filter((x) => x.name === 'provider')) m.endBlock?.(ctx);
-    for (const m of this.modules.filter((x) => x.name === 'market')) m.endBlock?.(ctx);
+    for (const name of this.endBlockOrder) this.modules.find((x) => x.name === name)?.endBlock?.(ctx);
     this.block.write();
     await this.store.commit();
     this.height += 1n;

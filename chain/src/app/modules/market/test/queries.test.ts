@@ -13,12 +13,7 @@ const p2 = addr('p2');
 const coin = (n: bigint | number) => ({ denom: DENOM, amount: String(n) });
 let h: Harness;
 
-function query<Req, Res>(
-  path: string,
-  req: TsProtoCodec<Req>,
-  res: TsProtoCodec<Res>,
-  value: object,
-): Res {
+function query<Req, Res>(path: string, req: TsProtoCodec<Req>, res: TsProtoCodec<Res>, value: object): Res {
   const handler = h.modules
     .flatMap((m) => Object.entries(m.queryHandlers ?? {}))
     .find(([p]) => p === path)?.[1];
