@@ -8,6 +8,8 @@ import { DEC_ONE } from '../../types/decimal.js';
 import { addr, bech, DENOM, groupSpec, Harness } from '../market/test/harness.js';
 
 const LONG = !!process.env.HEARTH_LONG;
+/** A ceiling for slow machines, not a speed assertion. */
+const TIMEOUT = LONG ? 1_800_000 : 120_000;
 const tenant = addr('tenant');
 const prov = addr('provider');
 const friend = addr('friend');
@@ -54,84 +56,92 @@ const paidSoFar = (h: Harness) => {
 const rateArb = fc.bigInt({ min: 1n, max: 5_000n * DEC_ONE });
 
 describe('escrow settlement', () => {
-  it('pays exactly floor(rate * blocks) whatever the touch points', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        rateArb,
-        fc.array(
-          fc.record({
-            blocks: fc.integer({ min: 1, max: 9 }),
-            touch: fc.constantFrom('none', 'withdraw', 'deposit'),
-          }),
-          { maxLength: 12 },
+  it(
+    'pays exactly floor(rate * blocks) whatever the touch points',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          rateArb,
+          fc.array(
+            fc.record({
+              blocks: fc.integer({ min: 1, max: 9 }),
+              touch: fc.constantFrom('none', 'withdraw', 'deposit'),
+            }),
+            { maxLength: 12 },
+          ),
+          async (rate, steps) => {
+            const { h, start } = await leaseAt(rate, 10n ** 13n);
+            for (const s of steps) {
+              await h.advance(s.blocks);
+              if (s.touch === 'withdraw')
+                h.must(escrowV1.MsgWithdrawLease, {
+                  provider: bech(prov),
+                  owner: bech(tenant),
+                  dseq: 1n,
+                  gseq: 1,
+                  oseq: 1,
+                });
+              if (s.touch === 'deposit')
+                h.must(escrowV1.MsgDepositDeployment, {
+                  depositor: bech(friend),
+                  owner: bech(tenant),
+                  dseq: 1n,
+                  amount: coin(7),
+                });
+              h.escrow.settle(h.ctx(), tenant, 1n);
+              expect(paidSoFar(h)).toBe((rate * (h.height - start)) / DEC_ONE);
+            }
+            expect(h.brokenInvariants()).toEqual([]);
+          },
         ),
-        async (rate, steps) => {
-          const { h, start } = await leaseAt(rate, 10n ** 13n);
-          for (const s of steps) {
-            await h.advance(s.blocks);
-            if (s.touch === 'withdraw')
-              h.must(escrowV1.MsgWithdrawLease, {
-                provider: bech(prov),
-                owner: bech(tenant),
-                dseq: 1n,
-                gseq: 1,
-                oseq: 1,
-              });
-            if (s.touch === 'deposit')
-              h.must(escrowV1.MsgDepositDeployment, {
-                depositor: bech(friend),
-                owner: bech(tenant),
-                dseq: 1n,
-                amount: coin(7),
-              });
-            h.escrow.settle(h.ctx(), tenant, 1n);
-            expect(paidSoFar(h)).toBe((rate * (h.height - start)) / DEC_ONE);
-          }
-          expect(h.brokenInvariants()).toEqual([]);
-        },
-      ),
-      { numRuns: LONG ? 300 : 30 },
-    );
-  });
+        { numRuns: LONG ? 300 : 30 },
+      );
+    },
+    TIMEOUT,
+  );
 
-  it('overdraws at the end of the block the funds end in, paying out every coin', async () => {
-    await fc.assert(
-      fc.asyncProperty(rateArb, fc.bigInt({ min: 100_000n, max: 3_000_000n }), async (rate, deposit) => {
-        const { h, start } = await leaseAt(rate, deposit);
-        const a = h.escrow.getAccount(h.ctx(), tenant, 1n)!;
-        // The first block whose cumulative cost exceeds the deposit.
-        let d = 1n;
-        let lo = 1n;
-        let hi = 1n;
-        while ((rate * hi) / DEC_ONE <= deposit) hi *= 2n;
-        while (lo < hi) {
-          const mid = (lo + hi) / 2n;
-          if ((rate * mid) / DEC_ONE > deposit) hi = mid;
-          else lo = mid + 1n;
-        }
-        d = start + lo;
-        // Funds that outlast every 64-bit height never deplete.
-        expect(a.depletionHeight).toBe(d >= 2n ** 64n ? 0n : d);
-        if (d - start > 2000n) return; // too long to walk block by block; the height itself is checked
-        await h.advance(Number(d - h.height));
-        expect(h.escrow.getAccount(h.ctx(), tenant, 1n)!.state).toBe(
-          escrowV1.AccountState.ACCOUNT_STATE_OPEN,
-        );
-        await h.endBlock();
-        const after = h.escrow.getAccount(h.ctx(), tenant, 1n)!;
-        expect(after.state).toBe(escrowV1.AccountState.ACCOUNT_STATE_OVERDRAWN);
-        expect(after.balance?.amount).toBe('0');
-        expect(after.transferred?.amount).toBe(deposit.toString());
-        const p = h.escrow.getPayment(h.ctx(), pid)!;
-        expect(BigInt(p.unsettled!.amount)).toBe((rate * lo) / DEC_ONE - deposit);
-        expect(h.market.getLease(h.ctx(), pid)?.state).toBe(
-          marketV1.LeaseState.LEASE_STATE_INSUFFICIENT_FUNDS,
-        );
-        expect(h.brokenInvariants()).toEqual([]);
-      }),
-      { numRuns: LONG ? 200 : 20 },
-    );
-  });
+  it(
+    'overdraws at the end of the block the funds end in, paying out every coin',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(rateArb, fc.bigInt({ min: 100_000n, max: 3_000_000n }), async (rate, deposit) => {
+          const { h, start } = await leaseAt(rate, deposit);
+          const a = h.escrow.getAccount(h.ctx(), tenant, 1n)!;
+          // The first block whose cumulative cost exceeds the deposit.
+          let d = 1n;
+          let lo = 1n;
+          let hi = 1n;
+          while ((rate * hi) / DEC_ONE <= deposit) hi *= 2n;
+          while (lo < hi) {
+            const mid = (lo + hi) / 2n;
+            if ((rate * mid) / DEC_ONE > deposit) hi = mid;
+            else lo = mid + 1n;
+          }
+          d = start + lo;
+          // Funds that outlast every 64-bit height never deplete.
+          expect(a.depletionHeight).toBe(d >= 2n ** 64n ? 0n : d);
+          if (d - start > 2000n) return; // too long to walk block by block; the height itself is checked
+          await h.advance(Number(d - h.height));
+          expect(h.escrow.getAccount(h.ctx(), tenant, 1n)!.state).toBe(
+            escrowV1.AccountState.ACCOUNT_STATE_OPEN,
+          );
+          await h.endBlock();
+          const after = h.escrow.getAccount(h.ctx(), tenant, 1n)!;
+          expect(after.state).toBe(escrowV1.AccountState.ACCOUNT_STATE_OVERDRAWN);
+          expect(after.balance?.amount).toBe('0');
+          expect(after.transferred?.amount).toBe(deposit.toString());
+          const p = h.escrow.getPayment(h.ctx(), pid)!;
+          expect(BigInt(p.unsettled!.amount)).toBe((rate * lo) / DEC_ONE - deposit);
+          expect(h.market.getLease(h.ctx(), pid)?.state).toBe(
+            marketV1.LeaseState.LEASE_STATE_INSUFFICIENT_FUNDS,
+          );
+          expect(h.brokenInvariants()).toEqual([]);
+        }),
+        { numRuns: LONG ? 200 : 20 },
+      );
+    },
+    TIMEOUT,
+  );
 
   it('spends the oldest deposit first and refunds each depositor what is left of theirs', async () => {
     const { h, start } = await leaseAt(100n * DEC_ONE, 100_000n);
