@@ -113,6 +113,8 @@ export function genTxJsonToRaw(v: unknown, path: string): { raw: Uint8Array; msg
     })),
     memo: str(body.memo, `${path}.body.memo`, true),
     timeoutHeight: uint(body.timeout_height, `${path}.body.timeout_height`, 0n),
+    unordered: false,
+    timeoutTimestamp: undefined,
     extensionOptions: [],
     nonCriticalExtensionOptions: [],
   });
