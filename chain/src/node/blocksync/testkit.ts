@@ -7,10 +7,18 @@
  */
 import { createHash } from 'node:crypto';
 import { ResponseFinalizeBlock } from 'cosmjs-types/tendermint/abci/types';
+import { MemoryDb } from '../../store/db.js';
+import { BlockStore } from '../blockstore/index.js';
 import type { GenesisDoc } from '../config/genesis.js';
 import type { ChannelDescriptor, NodeInfo, Peer, Reactor } from '../p2p/types.js';
 import { Ed25519PrivateKey } from '../privval/ed25519.js';
-import { defaultConsensusParams, makeGenesisState, type State, updateState } from '../state/index.js';
+import {
+  defaultConsensusParams,
+  makeGenesisState,
+  type State,
+  StateStore,
+  updateState,
+} from '../state/index.js';
 import {
   addressFromPubKey,
   BLOCK_PROTOCOL,
@@ -27,6 +35,7 @@ import {
   evidenceHash,
   type Header,
   makeBlockParts,
+  PartSet,
   SignedMsgType,
   type Timestamp,
   type Vote,
@@ -454,4 +463,31 @@ export function addressOfKey(key: Ed25519PrivateKey): Uint8Array {
 export function fakeBlockId(label: string): BlockId {
   const h = (s: string) => new Uint8Array(createHash('sha256').update(s).digest());
   return { hash: h(`block-${label}`), partSetHeader: { total: 1, hash: h(`parts-${label}`) } };
+}
+
+/** A block store and a state store holding `chain` up to height `upTo` (the genesis state when 0). */
+export async function chainStores(
+  chain: TestChain,
+  upTo: number,
+): Promise<{ stateStore: StateStore; blockStore: BlockStore; state: State }> {
+  const stateStore = await StateStore.open(new MemoryDb());
+  const blockStore = await BlockStore.open(new MemoryDb());
+  await stateStore.save(chain.states[0] as State);
+  for (let i = 0; i < upTo; i++) await saveBlockAndState(chain, i + 1, stateStore, blockStore);
+  return { stateStore, blockStore, state: chain.states[upTo] as State };
+}
+
+/** Stores block `height` of `chain` with its seen commit, and the state after it. */
+export async function saveBlockAndState(
+  chain: TestChain,
+  height: number,
+  stateStore: StateStore,
+  blockStore: BlockStore,
+): Promise<void> {
+  const block = chain.blocks[height - 1] as Block;
+  const parts = makeBlockParts(block);
+  const ps = new PartSet(parts.header);
+  for (const p of parts.parts) ps.addPart(p);
+  await blockStore.saveBlock(block, ps, chain.seenCommits[height - 1] as Commit);
+  await stateStore.save(chain.states[height] as State);
 }
