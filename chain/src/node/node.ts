@@ -23,7 +23,7 @@ import {
   readNodeConfigFile,
 } from './config/index.js';
 import { ConsensusReactor } from './consensus/reactor.js';
-import { ConsensusService, type ConsensusSigner } from './consensus/service.js';
+import { ConsensusService, type ConsensusSigner, decodeWalRecord } from './consensus/service.js';
 import { EventBus } from './events/index.js';
 import { BlockIndexer, TxIndexer } from './indexer/index.js';
 import { Mempool, type TxInfo } from './mempool/index.js';
@@ -274,8 +274,18 @@ export class HearthNode {
         });
       }
 
-      // 8. Consensus last: everything it drives is ready.
-      await consensus.start(state.lastBlockHeight + 1n);
+      // 8. Consensus last: everything it drives is ready. The WAL since the last committed
+      // height restores the round state (locks, own votes) the node had when it stopped.
+      const walRecords = (wal.searchForEndHeight(state.lastBlockHeight) ?? []).flatMap((r) => {
+        if (r.record.kind !== 'message') return [];
+        try {
+          return [decodeWalRecord(r.record.payload)];
+        } catch (e) {
+          logger.warn('skipping an unreadable WAL record', { err: e as Error });
+          return [];
+        }
+      });
+      await consensus.start(state.lastBlockHeight + 1n, walRecords);
 
       return new HearthNode(
         config,

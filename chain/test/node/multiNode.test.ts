@@ -40,7 +40,7 @@ function makeHomes(n: number): string[] {
   return hs;
 }
 
-async function start(home: string, net: MemoryNetwork): Promise<HearthNode> {
+async function start(home: string, net: MemoryNetwork, lines?: string[]): Promise<HearthNode> {
   const store = await openCommitMultiStore(join(home, 'data', 'application.db'), {
     storeNames: APP_STORE_NAMES,
     keepRecent: 0,
@@ -49,9 +49,11 @@ async function start(home: string, net: MemoryNetwork): Promise<HearthNode> {
   const node = await HearthNode.start({
     home,
     app,
-    logger: process.env.HEARTH_TEST_LOG
-      ? createLogger({ level: 'info', module: home.slice(-8) })
-      : silentLogger,
+    logger: lines
+      ? createLogger({ level: 'info', write: (l) => lines.push(l) })
+      : process.env.HEARTH_TEST_LOG
+        ? createLogger({ level: 'info', module: home.slice(-8) })
+        : silentLogger,
     createSwitch: net.createSwitch,
     configure: (c) => ({
       ...c,
@@ -123,5 +125,34 @@ describe('four validators over the in-memory network', () => {
     await waitAll(three, target, 60_000);
     await expectSameChain(three, target);
     await Promise.all(three.map((n) => n.stop()));
+  }, 120_000);
+
+  it('a validator restarted in the middle of a height replays its WAL and signs again without conflicts', async () => {
+    const net = new MemoryNetwork();
+    const hs = makeHomes(4);
+    const lines: string[] = [];
+    const nodes = await Promise.all(hs.map((h, i) => start(h, net, i === 0 ? lines : undefined)));
+    await waitAll(nodes, 3n);
+    const address = nodes[0]!.privValidator.address;
+    for (let round = 0; round < 4; round++) {
+      // Stop at an arbitrary moment inside a height, then restart from the same home.
+      await new Promise((r) => setTimeout(r, 37 + round * 53));
+      await nodes[0]!.stop();
+      nodes[0] = await start(hs[0]!, net, lines);
+    }
+    const from = nodes[0]!.blockStore.height();
+    await waitAll(nodes, from + 4n, 60_000);
+    await expectSameChain(nodes, from + 4n);
+    // Its precommits are in the commits again.
+    const commit = (await nodes[1]!.blockStore.loadBlockCommit(from + 3n))!;
+    expect(
+      commit.signatures.some(
+        (s) => s.blockIdFlag === 2 && Buffer.from(s.validatorAddress).equals(Buffer.from(address)),
+      ),
+    ).toBe(true);
+    // No refused signature (conflicting data, step regression) nor any other error.
+    expect(lines.filter((l) => / ERROR /.test(l))).toEqual([]);
+    expect(lines.some((l) => /replayed the consensus WAL/.test(l))).toBe(true);
+    await Promise.all(nodes.map((n) => n.stop()));
   }, 120_000);
 });

@@ -18,7 +18,12 @@ import {
   type Commit,
   type CommitSig,
   decodeBlock,
+  decodeProposal,
+  decodeVote,
   emptyBlockId,
+  encodeBlock,
+  encodeProposal,
+  encodeVote,
   isZeroBlockId,
   makeBlockParts,
   type Part,
@@ -182,10 +187,147 @@ export class ConsensusService {
     return set.getByAddress(p.address)!.index;
   }
 
-  /** Starts consensus at `height` (the height after the last committed block). */
-  start(height: bigint): Promise<void> {
+  /**
+   * Starts consensus at `height` (the height after the last committed block). `walRecords` are
+   * the WAL's records since the last committed height: replaying them rebuilds the round
+   * state — locks included — that this node had before it stopped, and answers the driver's
+   * requests with the very signatures and blocks it used then (NODE.md, crash safety).
+   */
+  start(height: bigint, walRecords: readonly WalRecordData[] = []): Promise<void> {
     this.height = height;
-    return this.enqueue({ type: 'start', height: Number(height) });
+    const start: DriverInput = { type: 'start', height: Number(height) };
+    return this.serial(async () => {
+      if (walRecords.length === 0) await this.run(start);
+      // The start input's own requests (e.g. "propose") may have been answered before the stop:
+      // they go through the replay so that the recorded answers are used.
+      else await this.replay([{ input: start, side: {} }, ...walRecords]);
+    });
+  }
+
+  private replaying = false;
+
+  private async replay(records: readonly WalRecordData[]): Promise<void> {
+    const pending = new Map<string, Effect>();
+    const effectKey = (e: Effect): string | undefined => {
+      if (e.type === 'sign') {
+        const m = e.message;
+        return m.kind === 'vote'
+          ? `sign/${m.vote.height}/${m.vote.round}/${m.vote.type}`
+          : `sign/${m.proposal.height}/${m.proposal.round}/proposal`;
+      }
+      if (e.type === 'requestProposal') return `req/${e.height}/${e.round}`;
+      if (e.type === 'validateProposal') return `val/${e.height}/${e.valueId}`;
+      return undefined;
+    };
+    const answerKey = (i: DriverInput): string | undefined => {
+      if (i.type === 'signed') {
+        const m = i.message;
+        return m.kind === 'vote'
+          ? `sign/${m.vote.height}/${m.vote.round}/${m.vote.type}`
+          : `sign/${m.proposal.height}/${m.proposal.round}/proposal`;
+      }
+      if (i.type === 'proposedValue') return `req/${i.height}/${i.round}`;
+      if (i.type === 'proposalValidity') return `val/${i.height}/${i.valueId}`;
+      return undefined;
+    };
+    this.replaying = true;
+    let replayed = 0;
+    try {
+      let started = false;
+      for (const rec of records) {
+        if (rec.input.type === 'start') {
+          if (started) continue;
+          started = true;
+        }
+        if (
+          'height' in rec.input &&
+          typeof rec.input.height === 'number' &&
+          BigInt(rec.input.height) < this.height
+        )
+          continue;
+        this.restoreSideData(rec.input, rec.side);
+        const answered = answerKey(rec.input);
+        if (answered) pending.delete(answered);
+        let effects: Effect[];
+        try {
+          effects = this.driver.handle(rec.input);
+        } catch (e) {
+          this.logger.warn('WAL record not replayable; stopping replay', { err: e as Error });
+          break;
+        }
+        replayed++;
+        for (const e of effects) {
+          const k = effectKey(e);
+          if (k) pending.set(k, e);
+          else if (e.type !== 'persistWal' && e.type !== 'broadcast') await this.execute(e);
+        }
+      }
+    } finally {
+      this.replaying = false;
+    }
+    this.logger.info('replayed the consensus WAL', {
+      height: this.height,
+      records: replayed,
+      unanswered: pending.size,
+    });
+    // Requests the node made but had not answered when it stopped: answer them now.
+    for (const e of pending.values()) {
+      const fed = await this.execute(e);
+      if (fed) await this.run(fed);
+    }
+  }
+
+  /** The full messages and block a driver input refers to, for its WAL record. */
+  private sideData(input: DriverInput): WalSideData {
+    switch (input.type) {
+      case 'vote': {
+        const v = input.vote;
+        return { vote: this.votes.get(sigKey(v.height, v.round, v.type, v.validatorIndex, v.signature)) };
+      }
+      case 'proposal': {
+        const p = input.proposal;
+        return {
+          proposal: this.proposals.get(sigKey(p.height, p.round, 'proposal', p.proposerIndex, p.signature)),
+        };
+      }
+      case 'signed': {
+        const m = input.message;
+        if (m.kind === 'vote') {
+          const v = m.vote;
+          return { vote: this.votes.get(sigKey(v.height, v.round, v.type, v.validatorIndex, v.signature)) };
+        }
+        const p = m.proposal;
+        return {
+          proposal: this.proposals.get(sigKey(p.height, p.round, 'proposal', p.proposerIndex, p.signature)),
+        };
+      }
+      case 'proposedValue':
+      case 'proposalValidity':
+        return { block: this.blocks.get(input.valueId)?.block };
+      default:
+        return {};
+    }
+  }
+
+  private restoreSideData(input: DriverInput, side: WalSideData): void {
+    if (side.vote) {
+      const v = side.vote;
+      this.votes.set(sigKey(v.height, v.round, voteKindOf(v.type), v.validatorIndex, v.signature), v);
+      if (!isZeroBlockId(v.blockId)) this.noteBlockId(v.blockId);
+    }
+    if (side.proposal) {
+      const p = side.proposal;
+      const index = this.proposerIndex(p.height, p.round);
+      this.proposals.set(sigKey(p.height, p.round, 'proposal', index, p.signature), p);
+      this.noteBlockId(p.blockId);
+    }
+    if (side.block && (input.type === 'proposedValue' || input.type === 'proposalValidity')) {
+      const { parts, header, blockId } = makeBlockParts(side.block);
+      const partSet = new PartSet(header);
+      for (const part of parts) partSet.addPart(part);
+      this.noteBlockId(blockId);
+      this.blocks.set(input.valueId, { partSet, block: side.block, blockId });
+    }
   }
 
   async stop(): Promise<void> {
@@ -385,7 +527,11 @@ export class ConsensusService {
   private async execute(e: Effect): Promise<DriverInput | undefined> {
     switch (e.type) {
       case 'persistWal':
-        this.opts.wal?.append(BigInt(e.entry.height), encodeWalInput(e.entry.input));
+        if (!this.replaying)
+          this.opts.wal?.append(
+            BigInt(e.entry.height),
+            encodeWalRecord(e.entry.input, this.sideData(e.entry.input)),
+          );
         return undefined;
       case 'sign':
         // NODE.md: sign only after the WAL is on disk (the privval persists its own state).
@@ -606,23 +752,52 @@ export class ConsensusService {
   }
 }
 
-/** A WAL record for a driver input: JSON with bigints and bytes tagged, so replay restores it exactly. */
-export function encodeWalInput(input: DriverInput): Uint8Array {
-  return new TextEncoder().encode(
-    JSON.stringify(input, (_, v) =>
+/** What a WAL record carries besides the driver input: the full messages and block it refers to. */
+export interface WalSideData {
+  vote?: Vote;
+  proposal?: Proposal;
+  block?: Block;
+}
+
+export interface WalRecordData {
+  input: DriverInput;
+  side: WalSideData;
+}
+
+/**
+ * A WAL record: the driver input as JSON (bigints and bytes tagged so replay restores them
+ * exactly) plus the protobuf bytes of the vote, proposal or block it refers to.
+ */
+export function encodeWalRecord(input: DriverInput, side: WalSideData): Uint8Array {
+  const json = JSON.stringify(
+    {
+      input,
+      vote: side.vote && encodeVote(side.vote),
+      proposal: side.proposal && encodeProposal(side.proposal),
+      block: side.block && encodeBlock(side.block),
+    },
+    (_, v) =>
       typeof v === 'bigint'
         ? { $big: v.toString() }
         : v instanceof Uint8Array
           ? { $b64: Buffer.from(v).toString('base64') }
           : v,
-    ),
   );
+  return new TextEncoder().encode(json);
 }
 
-export function decodeWalInput(bytes: Uint8Array): DriverInput {
-  return JSON.parse(new TextDecoder().decode(bytes), (_, v) => {
+export function decodeWalRecord(bytes: Uint8Array): WalRecordData {
+  const raw = JSON.parse(new TextDecoder().decode(bytes), (_, v) => {
     if (v && typeof v === 'object' && '$big' in v) return BigInt(v.$big);
     if (v && typeof v === 'object' && '$b64' in v) return new Uint8Array(Buffer.from(v.$b64, 'base64'));
     return v;
-  }) as DriverInput;
+  }) as { input: DriverInput; vote?: Uint8Array; proposal?: Uint8Array; block?: Uint8Array };
+  return {
+    input: raw.input,
+    side: {
+      vote: raw.vote && decodeVote(raw.vote),
+      proposal: raw.proposal && decodeProposal(raw.proposal),
+      block: raw.block && decodeBlock(raw.block),
+    },
+  };
 }
