@@ -1,0 +1,21 @@
+/** p2p: secret connection, multiplexed connection, NodeInfo handshake and the switch. */
+export * from './errors.js';
+export { MConnection, type MConnectionOptions, type MConnectionStatus } from './mconnection.js';
+export {
+  checkNodeInfo,
+  decodeNodeInfo,
+  encodeNodeInfo,
+  MAX_NODE_INFO_SIZE,
+  versionsCompatible,
+} from './nodeInfo.js';
+export { type ByteTransport, SecretConnection, type SecretConnectionOptions } from './secretConnection.js';
+export {
+  createSwitch,
+  type HearthSwitch,
+  type P2PSwitchMetrics,
+  type PeerAddress,
+  parseListenAddress,
+  parsePeerAddress,
+  type SwitchOptions,
+} from './switch.js';
+export * from './types.js';
