@@ -55,15 +55,20 @@ export class TestChain {
   private branch!: CacheMultiStore;
   private handlers = new Map<string, MsgHandler<any>>();
 
-  private constructor(readonly store: CommitMultiStore) {
+  private constructor(
+    readonly store: CommitMultiStore,
+    makeBank: (auth: AuthKeeper) => BankKeeper,
+  ) {
     this.auth = new AuthKeeper(MODULE_PERMISSIONS);
-    this.bank = new BankKeeper(this.auth);
+    this.bank = makeBank(this.auth);
     this.staking = new StakingKeeper(this.auth, this.bank);
   }
 
-  static async create(): Promise<TestChain> {
+  static async create(
+    makeBank: (auth: AuthKeeper) => BankKeeper = (a) => new BankKeeper(a),
+  ): Promise<TestChain> {
     const store = await openMemoryCommitMultiStore({ storeNames: STORE_NAMES, keepRecent: 0 });
-    return new TestChain(store);
+    return new TestChain(store, makeBank);
   }
 
   header(): BlockHeader {
