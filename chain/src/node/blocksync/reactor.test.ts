@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../logger.js';
 import type { Peer } from '../p2p/types.js';
 import type { State } from '../state/index.js';
 import { type Block, type BlockId, blockIdEquals, type Commit, dataHash, INT64_MAX } from '../types/index.js';
@@ -195,6 +196,36 @@ describe('BlockSyncReactor syncing', () => {
     expect(s.caughtUp).toEqual([BigInt(N - 1)]);
     expect(s.reactor.metrics.catchingUp).toBe(false);
     expect(net.bans).toEqual([]);
+  });
+
+  it('logs progress with height, peers and rate, and exposes counters', async () => {
+    const net = new FakeNetwork();
+    await server(net, 'srv');
+    const stores = await chainStores(chain, 0);
+    let state: State = stores.state;
+    const clock = { t: 0 };
+    const lines: string[] = [];
+    const reactor = new BlockSyncReactor({
+      blockStore: stores.blockStore,
+      chainState: () => state,
+      applyBlock: async (block, blockId) => {
+        state = nextState(state, block, blockId);
+        clock.t += 500;
+      },
+      onCaughtUp: () => {},
+      logger: createLogger({ write: (l) => lines.push(l) }),
+      sync: true,
+      progressIntervalMs: 2_000,
+      now: () => clock.t,
+    });
+    net.addNode('n', [reactor]);
+    reactor.startSync();
+    net.connect('n', 'srv');
+    await net.settle();
+    const progress = lines.filter((l) => l.includes('blocksync progress'));
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress[0]).toMatch(/height=\d+ max_peer_height=30 peers=1 rate=2\.00/);
+    expect(reactor.metrics).toMatchObject({ blocksSynced: N - 1, maxPeerHeight: BigInt(N), peers: 1 });
   });
 
   it('bans a peer serving blocks with a bad commit and finishes from the others', async () => {

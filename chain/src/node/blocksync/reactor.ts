@@ -347,6 +347,7 @@ export class BlockSyncReactor implements Reactor {
       this.metrics.blocksSynced++;
       this.metrics.height = first.header.height;
       this.lastAppliedAt = this.now();
+      this.logProgress();
       this.again = true;
     }
     this.metrics.maxPeerHeight = pool.maxPeerHeight();

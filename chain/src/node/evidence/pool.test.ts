@@ -1,5 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MemoryDb } from '../../store/db.js';
+import { MemoryDb, openLevelDb, type StoreDb } from '../../store/db.js';
 import {
   addressOfKey,
   chainStores,
@@ -74,7 +77,7 @@ function withDve(e: Evidence, patch: Partial<DuplicateVoteEvidence>): Evidence {
   return { kind: 'duplicateVote', duplicateVote: { ...e.duplicateVote, ...patch } };
 }
 
-async function setup(height = 6, db = new MemoryDb()) {
+async function setup(height = 6, db: StoreDb = new MemoryDb()) {
   const stores = await chainStores(chain, height);
   let state = stores.state;
   const pool = await EvidencePool.open({
@@ -298,6 +301,30 @@ describe('EvidencePool blocks: pendingEvidence, checkEvidence, update', () => {
     expect(reopened.size()).toBe(0);
     expect(await reopened.isCommitted(evidenceFor(3))).toBe(false);
     expect([...db.data.keys()]).toEqual([]);
+  });
+
+  it('persists in LevelDB across a reopen', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hearth-evidence-'));
+    try {
+      const db = await openLevelDb(dir);
+      const { pool, commit, stateStore, blockStore } = await setup(5, db);
+      await pool.addEvidence(evidenceFor(2));
+      await pool.addEvidence(evidenceFor(4));
+      await commit(6, [evidenceFor(4)]);
+      await db.close();
+      const db2 = await openLevelDb(dir);
+      const again = await EvidencePool.open({
+        db: db2,
+        stateStore,
+        blockStore,
+        chainState: () => chain.states[6]!,
+      });
+      expect(again.pendingEvidence(-1)).toEqual([evidenceFor(2)]);
+      expect(await again.isCommitted(evidenceFor(4))).toBe(true);
+      await db2.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('round-trips evidence with 64-bit powers above 2^31 up to 2^63-1', () => {
