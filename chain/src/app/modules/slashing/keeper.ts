@@ -23,7 +23,6 @@ import type { StakingHooks } from '../staking/expectedKeepers.js';
 import { BondStatus, tokensFromShares, valConsAddr } from '../staking/types.js';
 import {
   ErrMissingSelfDelegation,
-  ErrNoSigningInfoFound,
   ErrNoValidatorForAddress,
   ErrSelfDelegationTooLowToUnjail,
   ErrValidatorJailed,
@@ -154,7 +153,9 @@ export class SlashingKeeper {
     const v = this.staking.getValidatorByConsAddr(ctx, cons);
     if (v?.jailed) return; // a jailed validator's missed blocks are not counted
     const info = this.getSigningInfo(ctx, cons);
-    if (!info) throw ErrNoSigningInfoFound.wrap(addressToBech32(cons, VALCONS_PREFIX));
+    // Every bonded validator gets a signing info when it bonds; a vote without one cannot be
+    // attributed, and halting the chain over it would be worse than skipping it.
+    if (!info) return;
     const params = this.getParams(ctx);
     const window = params.signedBlocksWindow;
     const index = info.indexOffset % window;
@@ -213,6 +214,7 @@ export class SlashingKeeper {
     const v = this.staking.getValidatorByConsAddr(ctx, cons);
     if (!v || v.status === BondStatus.BOND_STATUS_UNBONDED) return false; // unknown or unbonded: nothing at stake
     if (!this.getPubkey(ctx, cons)) return false;
+    if (m.height > ctx.header.height || m.height <= 0n) return false; // not a past block: malformed
     const ageNs = ctx.header.timeNs - timestampToNs(m.time);
     const ageBlocks = ctx.header.height - m.height;
     if (ageNs > evidence.maxAgeDurationNs && ageBlocks > evidence.maxAgeNumBlocks) return false;
@@ -286,7 +288,12 @@ export class SlashingKeeper {
   hooks(): StakingHooks {
     return {
       afterValidatorBonded: (ctx, cons) => {
-        if (this.getSigningInfo(ctx, cons)) return;
+        // A re-bonded validator's window starts afresh (the SDK resets the start height).
+        const existing = this.getSigningInfo(ctx, cons);
+        if (existing) {
+          this.setSigningInfo(ctx, { ...existing, startHeight: ctx.header.height });
+          return;
+        }
         this.setSigningInfo(ctx, {
           address: cons,
           startHeight: ctx.header.height,
