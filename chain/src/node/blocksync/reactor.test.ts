@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../logger.js';
 import type { Peer } from '../p2p/types.js';
 import type { State } from '../state/index.js';
-import { type Block, type BlockId, blockIdEquals, type Commit, dataHash, INT64_MAX } from '../types/index.js';
+import {
+  type Block,
+  type BlockId,
+  blockIdEquals,
+  type Commit,
+  DecodeError,
+  dataHash,
+  INT64_MAX,
+} from '../types/index.js';
 import { type BlockSyncMessage, decodeBlockSyncMessage, encodeBlockSyncMessage } from './messages.js';
 import { BlockPool } from './pool.js';
 import { BLOCKSYNC_CHANNEL, BlockSyncReactor } from './reactor.js';
@@ -54,7 +62,7 @@ describe('block sync messages', () => {
         try {
           decodeBlockSyncMessage(bytes);
         } catch (e) {
-          expect(e).toBeInstanceOf(Error);
+          expect(e instanceof DecodeError, String(e)).toBe(true);
         }
       }),
     );
@@ -92,8 +100,8 @@ describe('BlockPool', () => {
 });
 
 /** A server node holding the whole test chain. */
-async function server(net: FakeNetwork, id: string, serve?: (b: Block) => Block) {
-  const stores = await chainStores(chain, N);
+async function server(net: FakeNetwork, id: string, serve?: (b: Block) => Block, c: TestChain = chain) {
+  const stores = await chainStores(c, c.blocks.length);
   const blockStore = {
     base: () => stores.blockStore.base(),
     height: () => stores.blockStore.height(),
@@ -120,8 +128,12 @@ async function server(net: FakeNetwork, id: string, serve?: (b: Block) => Block)
 }
 
 /** A node at genesis that syncs with a fake clock. */
-async function syncer(net: FakeNetwork, id: string, opts: { requestTimeoutMs?: number; upTo?: number } = {}) {
-  const stores = await chainStores(chain, opts.upTo ?? 0);
+async function syncer(
+  net: FakeNetwork,
+  id: string,
+  opts: { requestTimeoutMs?: number; upTo?: number; chain?: TestChain } = {},
+) {
+  const stores = await chainStores(opts.chain ?? chain, opts.upTo ?? 0);
   let state: State = stores.state;
   const clock = { t: 1_000 };
   const applied: { height: bigint; blockId: BlockId; commit: Commit }[] = [];
@@ -132,7 +144,12 @@ async function syncer(net: FakeNetwork, id: string, opts: { requestTimeoutMs?: n
     chainState: () => state,
     applyBlock: async (block, blockId, commit) => {
       applied.push({ height: block.header.height, blockId, commit });
-      state = nextState(state, block, blockId);
+      state = nextState(
+        state,
+        block,
+        blockId,
+        (opts.chain ?? chain).updates.get(Number(block.header.height)),
+      );
     },
     onCaughtUp: (h) => caughtUp.push(h),
     onPeerError: (peer, reason) => fake?.stopPeerForError(peer, reason),
@@ -226,6 +243,20 @@ describe('BlockSyncReactor syncing', () => {
     expect(progress.length).toBeGreaterThan(2);
     expect(progress[0]).toMatch(/height=\d+ max_peer_height=30 peers=1 rate=2\.00/);
     expect(reactor.metrics).toMatchObject({ blocksSynced: N - 1, maxPeerHeight: BigInt(N), peers: 1 });
+  });
+
+  it('follows validator set changes while syncing', async () => {
+    const rotating = generateChain(12, { validators: 3, rotate: { atHeight: 4 } });
+    expect(rotating.states[5]!.validators.hash()).not.toEqual(rotating.states[4]!.validators.hash());
+    const net = new FakeNetwork();
+    await server(net, 'srv', undefined, rotating);
+    const s = await syncer(net, 'new', { chain: rotating });
+    s.reactor.startSync();
+    net.connect('new', 'srv');
+    await net.settle();
+    expect(s.applied.map((a) => a.height)).toEqual(Array.from({ length: 11 }, (_, i) => BigInt(i + 1)));
+    expect(s.state()).toEqual(rotating.states[11]);
+    expect(net.bans).toEqual([]);
   });
 
   it('bans a peer serving blocks with a bad commit and finishes from the others', async () => {

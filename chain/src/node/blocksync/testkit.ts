@@ -288,6 +288,8 @@ export interface TestChain {
   seenCommits: Commit[];
   /** states[0] is the genesis state, states[h] the state after height h. */
   states: State[];
+  /** Validator updates returned by FinalizeBlock, by height. */
+  updates: Map<number, TestValidatorUpdate[]>;
 }
 
 export function addSeconds(t: Timestamp, s: number): Timestamp {
@@ -388,27 +390,51 @@ export function buildBlock(
   return { header, data: { txs }, evidence, lastCommit: commit };
 }
 
-/** The state after `block` (with an app that accepts every tx and hashes the height). */
-export function nextState(state: State, block: Block, blockId: BlockId): State {
+/** A validator update as FinalizeBlock returns it. */
+export interface TestValidatorUpdate {
+  key: Ed25519PrivateKey;
+  power: bigint;
+}
+
+/** The state after `block` (with an app that accepts every tx, hashes the height and applies `updates`). */
+export function nextState(
+  state: State,
+  block: Block,
+  blockId: BlockId,
+  updates: readonly TestValidatorUpdate[] = [],
+): State {
   const res = ResponseFinalizeBlock.fromPartial({
     txResults: block.data.txs.map(() => ({ code: 0 })),
     appHash: Uint8Array.of(Number(block.header.height % 256n), 0xaa),
+    validatorUpdates: updates.map((u) => ({ pubKey: { ed25519: u.key.publicKey }, power: u.power })),
   });
   return updateState(state, blockId, block.header, res);
 }
 
-/** `n` blocks on a fixed validator set, each committed by all `validators` keys, 1 s apart. */
+/**
+ * `n` blocks, each committed by every validator, 1 s apart. With `rotate`, block `atHeight`'s
+ * FinalizeBlock adds a new validator and removes validator 0 (effective two heights later).
+ */
 export function generateChain(
   n: number,
-  opts: { validators?: number; chainId?: string; txsPerBlock?: number } = {},
+  opts: { validators?: number; chainId?: string; txsPerBlock?: number; rotate?: { atHeight: number } } = {},
 ): TestChain {
-  const keys = testKeys(opts.validators ?? 4);
+  const count = opts.validators ?? 4;
+  const allKeys = testKeys(count + 1);
+  const keys = allKeys.slice(0, count);
   const genesis = testGenesis(keys, { chainId: opts.chainId ?? 'test-chain' });
   const chainId = genesis.chainId;
   const states: State[] = [makeGenesisState(genesis)];
   const blocks: Block[] = [];
   const blockIds: BlockId[] = [];
   const seenCommits: Commit[] = [];
+  const updates = new Map<number, TestValidatorUpdate[]>();
+  if (opts.rotate !== undefined) {
+    updates.set(opts.rotate.atHeight, [
+      { key: allKeys[count] as Ed25519PrivateKey, power: 15n },
+      { key: allKeys[0] as Ed25519PrivateKey, power: 0n },
+    ]);
+  }
   for (let i = 0; i < n; i++) {
     const s = states[i] as State;
     const txs = Array.from({ length: opts.txsPerBlock ?? 1 }, (_, j) =>
@@ -419,7 +445,7 @@ export function generateChain(
     const commit = signCommit(
       chainId,
       s,
-      keys,
+      allKeys,
       block.header.height,
       blockId,
       addSeconds(block.header.time, 1),
@@ -427,9 +453,9 @@ export function generateChain(
     blocks.push(block);
     blockIds.push(blockId);
     seenCommits.push(commit);
-    states.push(nextState(s, block, blockId));
+    states.push(nextState(s, block, blockId, updates.get(i + 1)));
   }
-  return { chainId, genesis, keys, blocks, blockIds, seenCommits, states };
+  return { chainId, genesis, keys: allKeys, blocks, blockIds, seenCommits, states, updates };
 }
 
 /** A signed vote by `key` (index `index` in the set) for `blockId`, or nil if blockId is undefined. */
