@@ -279,7 +279,9 @@ export class BlockSyncReactor implements Reactor {
       this.again = true;
       return;
     }
-    void this.tick();
+    this.tick().catch((e: unknown) => {
+      this.o.logger?.error('blocksync: sync loop failed', { err: e as Error });
+    });
   }
 
   /**
