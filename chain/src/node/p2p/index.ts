@@ -1,5 +1,6 @@
 /** p2p: secret connection, multiplexed connection, NodeInfo handshake and the switch. */
 export * from './errors.js';
+export { createSwitchFromConfig, switchOptionsFromConfig } from './fromConfig.js';
 export { MConnection, type MConnectionOptions, type MConnectionStatus } from './mconnection.js';
 export {
   checkNodeInfo,

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../logger.js';
+import { createLogger, silentLogger } from '../../logger.js';
+import { defaultNodeConfig } from '../config/nodeConfig.js';
 import { type NodeKey, nodeKeyFrom } from '../config/nodeKey.js';
 import { Ed25519PrivateKey } from '../privval/ed25519.js';
+import { createSwitchFromConfig, switchOptionsFromConfig } from './fromConfig.js';
 import { encodeNodeInfo } from './nodeInfo.js';
 import { SecretConnection } from './secretConnection.js';
 import {
@@ -302,6 +304,11 @@ describe('switch', () => {
     await a.sw.dial(addrOf(c));
     expect(peerIds(a)).toEqual([b.key.id]);
     expect(a.logs.some((l) => l.includes('max outbound peers reached'))).toBe(true);
+    // Persistent peers are exempt.
+    const d = await startNode('d');
+    const e = await startNode('e');
+    const p = await startNode('p', { maxOutboundPeers: 1, persistentPeers: [addrOf(d), addrOf(e)] });
+    await waitFor(() => peerIds(p).length === 2, 'both persistent peers');
   });
 
   it('refuses to connect to itself and to an unexpected node ID', async () => {
@@ -336,6 +343,44 @@ describe('switch', () => {
     await waitFor(() => b.reactor.got.length === 1, 'a message over the kept connection');
   });
 
+  it('bans the IP too when loopback IP bans are on', async () => {
+    const b = await startNode('b', { banLoopbackIps: true, banDurationMs: 60_000 });
+    const a = await startNode('a');
+    await a.sw.dial(addrOf(b));
+    await waitFor(() => peerIds(b).length === 1, 'the connection');
+    a.sw.broadcast(TEST_CH, enc('bad'));
+    await waitFor(() => b.sw.isBanned(a.key.id), 'the ban');
+    const c = await startNode('c');
+    await c.sw.dial(addrOf(b));
+    expect(peerIds(c)).toEqual([]);
+    await waitFor(
+      () => b.logs.some((l) => l.includes('refused inbound connection from a banned IP')),
+      'IP refusal',
+    );
+  });
+
+  it('does not send on a channel the peer did not announce', async () => {
+    const b = await startNode('b');
+    const key = keyFor('wide');
+    const wide = createSwitch({ nodeKey: key, nodeInfo: info(key) });
+    running.push(wide);
+    const r = new TestReactor();
+    (r.channels as ChannelDescriptor[]).push({
+      id: 0x31,
+      priority: 1,
+      sendQueueCapacity: 10,
+      recvMessageCapacity: 100,
+    });
+    wide.addReactor(r);
+    await wide.start();
+    await wide.dial(addrOf(b));
+    const peer = wide.peers()[0] as Peer;
+    expect(peer.send(0x31, enc('x'))).toBe(false);
+    expect(peer.send(TEST_CH, enc('y'))).toBe(true);
+    await waitFor(() => b.reactor.got.length === 1, 'the message on the common channel');
+    expect(peerIds(b)).toEqual([key.id]);
+  });
+
   it('stop() removes every peer from the reactors', async () => {
     const b = await startNode('b');
     const a = await startNode('a', { persistentPeers: [addrOf(b)] });
@@ -343,6 +388,26 @@ describe('switch', () => {
     await a.sw.stop();
     expect(a.reactor.removed).toEqual([[b.key.id, 'switch stopping']]);
     expect(a.sw.broadcast(TEST_CH, enc('late'))).toBe(0);
+  });
+
+  it('builds from config.toml [p2p] settings', async () => {
+    const b = await startNode('b');
+    const key = keyFor('cfgnode');
+    const config = defaultNodeConfig('cfgnode');
+    config.p2p = {
+      laddr: 'tcp://127.0.0.1:0',
+      persistentPeers: [addrOf(b)],
+      maxNumInboundPeers: 7,
+      maxNumOutboundPeers: 3,
+    };
+    const args = { nodeInfo: info(key), nodeKey: key, config, logger: silentLogger };
+    expect(switchOptionsFromConfig(args)).toMatchObject({ maxInboundPeers: 7, maxOutboundPeers: 3 });
+    const sw = createSwitchFromConfig(args);
+    sw.addReactor(new TestReactor());
+    running.push(sw);
+    await sw.start();
+    expect(sw.listenAddress()).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    await waitFor(() => sw.peers().length === 1, 'the configured persistent peer');
   });
 
   it('rejects bad configuration with clear errors', () => {

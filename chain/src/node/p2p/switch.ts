@@ -43,7 +43,7 @@ export interface SwitchOptions {
   persistentPeers?: readonly string[];
   /** Default 40. */
   maxInboundPeers?: number;
-  /** Default 10. */
+  /** Default 10; persistent peers do not count (CometBFT max_num_outbound_peers). */
   maxOutboundPeers?: number;
   /** Default 10 minutes. */
   banDurationMs?: number;
@@ -129,6 +129,7 @@ class SwitchPeer implements Peer {
   readonly data = new Map<string, unknown>();
   readonly connectedAt = Date.now();
   stopped = false;
+  private readonly remoteChannels: Set<number>;
   constructor(
     readonly id: string,
     readonly nodeInfo: NodeInfo,
@@ -136,9 +137,12 @@ class SwitchPeer implements Peer {
     readonly remoteAddr: string,
     readonly ip: string,
     readonly mconn: MConnection,
-  ) {}
+  ) {
+    this.remoteChannels = new Set(nodeInfo.channels);
+  }
   send(channel: number, msg: Uint8Array): boolean {
-    if (this.stopped) return false;
+    // A message on a channel the peer did not announce would get us banned by it.
+    if (this.stopped || !this.remoteChannels.has(channel)) return false;
     return this.mconn.send(channel, msg);
   }
 }
@@ -406,6 +410,14 @@ class Switch implements HearthSwitch {
     return n;
   }
 
+  /** Outbound peers the limit applies to (persistent peers are exempt, as in CometBFT). */
+  private countOutboundNonPersistent(withDialing: boolean): number {
+    let n = 0;
+    for (const p of this.peersById.values()) if (p.isOutbound && !this.persistent.has(p.id)) n++;
+    if (withDialing) for (const id of this.dialing) if (!this.persistent.has(id)) n++;
+    return n;
+  }
+
   private async dialAddress(a: PeerAddress): Promise<void> {
     if (this.stopped || this.dialing.has(a.id) || this.peersById.has(a.id)) return;
     if (a.id === this.info.id) return;
@@ -414,7 +426,7 @@ class Switch implements HearthSwitch {
       this.scheduleRedial(a.id);
       return;
     }
-    if (this.peersById.size - this.countInbound() + this.dialing.size >= this.o.maxOutboundPeers) {
+    if (!this.persistent.has(a.id) && this.countOutboundNonPersistent(true) >= this.o.maxOutboundPeers) {
       this.log.info('not dialling: max outbound peers reached', { peer: a.id, max: this.o.maxOutboundPeers });
       this.scheduleRedial(a.id);
       return;
@@ -428,7 +440,12 @@ class Switch implements HearthSwitch {
       }
       await this.upgrade(socket, true, a.id);
     } catch (e) {
-      this.log.debug('dial failed', { peer: a.id, addr: `${a.host}:${a.port}`, err: errorMessage(e) });
+      this.log.info('dial failed', {
+        peer: a.id,
+        addr: `${a.host}:${a.port}`,
+        attempt: (this.redialAttempts.get(a.id) ?? 0) + 1,
+        err: errorMessage(e),
+      });
     } finally {
       this.dialing.delete(a.id);
     }
@@ -544,8 +561,8 @@ class Switch implements HearthSwitch {
     }
     if (
       outbound &&
-      this.peersById.size - this.countInbound() >= this.o.maxOutboundPeers &&
-      !this.persistent.has(id)
+      !this.persistent.has(id) &&
+      this.countOutboundNonPersistent(false) >= this.o.maxOutboundPeers
     ) {
       this.refuse(sc, 'max outbound peers', fields);
       return;
