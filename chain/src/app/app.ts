@@ -11,6 +11,7 @@ import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta
 import type { Timestamp } from 'cosmjs-types/google/protobuf/timestamp';
 import {
   type ExecTxResult,
+  type Misbehavior,
   type RequestCheckTx,
   type RequestCommit,
   type RequestFinalizeBlock,
@@ -29,6 +30,7 @@ import {
   ResponseProcessProposal_ProposalStatus,
   type ResponseQuery,
   type ValidatorUpdate,
+  type VoteInfo,
 } from 'cosmjs-types/tendermint/abci/types';
 import { ConsensusParams } from 'cosmjs-types/tendermint/types/params';
 import { BaseApplication } from '../abci/application.js';
@@ -51,7 +53,19 @@ import { authModule } from './modules/auth/module.js';
 import { BankKeeper } from './modules/bank/keeper.js';
 import { StoreKey as BankStoreKey } from './modules/bank/keys.js';
 import { bankModule } from './modules/bank/module.js';
-import { addressToBech32 } from './types/address.js';
+import type { DeliverGenTx } from './modules/genutil/genesis.js';
+import {
+  createMarketplace,
+  MARKETPLACE_MODULE_PERMISSIONS,
+  MARKETPLACE_STORE_KEYS,
+} from './modules/market/marketplace.js';
+import {
+  createDpos,
+  DPOS_MODULE_PERMISSIONS,
+  DPOS_STORE_KEYS,
+  evidenceParamsFrom,
+} from './modules/staking/wiring.js';
+import { addressToBech32, moduleAddress } from './types/address.js';
 import { type BlockHeader, Context } from './types/context.js';
 import { type DecCoin, parseDecCoins } from './types/decimal.js';
 import {
@@ -77,7 +91,13 @@ const LastBlockKey = Uint8Array.of(0x01);
 const ChainIdKey = Uint8Array.of(0x02);
 
 /** Every module store this app keeps; the set is fixed for the life of a database. */
-export const APP_STORE_NAMES: readonly string[] = [AuthStoreKey, BankStoreKey, ConsensusStoreKey].sort();
+export const APP_STORE_NAMES: readonly string[] = [
+  AuthStoreKey,
+  BankStoreKey,
+  ConsensusStoreKey,
+  ...DPOS_STORE_KEYS,
+  ...MARKETPLACE_STORE_KEYS,
+].sort();
 
 export const DEFAULT_TX_LIMITS: TxLimits = { maxTxBytes: 1024 * 1024, maxMsgs: 64, maxSignatures: 16 };
 
@@ -93,16 +113,63 @@ export interface HearthAppOptions {
 /** Module account permissions: every module account the app has. */
 export const MODULE_ACCOUNT_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
   [FeeCollectorName]: [],
+  ...DPOS_MODULE_PERMISSIONS,
+  ...MARKETPLACE_MODULE_PERMISSIONS,
+};
+
+/** The account that may sign params updates: the (future) governance module's. */
+export const GOV_AUTHORITY = moduleAddress('gov');
+
+const noGenTxDelivery: DeliverGenTx = () => {
+  throw new Error('gentxs are delivered by a running app only');
 };
 
 /**
- * The keepers and modules, wired. The order of `modules` is the order of genesis
- * initialization, begin-block and end-block hooks.
+ * The keepers and modules, wired. `modules` is in genesis order: auth, bank, the proof-of-stake
+ * modules, the marketplace, and genutil last (it delivers the gentxs once every module has its
+ * params). Block hooks run in their own fixed order (`beginBlock`, `endBlock`).
  */
-export function createModules() {
+export function createModules(deliverGenTx: DeliverGenTx = noGenTxDelivery) {
   const auth = new AuthKeeper(MODULE_ACCOUNT_PERMISSIONS);
   const bank = new BankKeeper(auth);
-  return { auth, bank, modules: [authModule(auth), bankModule(bank)] };
+  const dpos = createDpos(auth, bank, deliverGenTx);
+  const marketplace = createMarketplace({
+    bank,
+    auth,
+    distribution: dpos.distribution,
+    authority: GOV_AUTHORITY,
+  });
+  const genutil = dpos.modules.filter((m) => m.name === 'genutil');
+  const modules: AppModule[] = [
+    authModule(auth),
+    bankModule(bank),
+    ...dpos.modules.filter((m) => m.name !== 'genutil'),
+    ...marketplace.modules,
+    ...genutil,
+  ];
+  const byName = new Map(modules.map((m) => [m.name, m]));
+  return {
+    auth,
+    bank,
+    dpos,
+    marketplace,
+    modules,
+    /** Block start: mint, distribution (by the last commit's votes), slashing, staking. */
+    beginBlock(
+      ctx: Context,
+      votes: readonly VoteInfo[],
+      misbehavior: readonly Misbehavior[],
+      params?: ConsensusParams,
+    ) {
+      dpos.beginBlock(ctx, votes, misbehavior, evidenceParamsFrom(params));
+    },
+    /** Block end: staking's validator-set changes, then escrow settlement, provider faults, market expiries. */
+    endBlock(ctx: Context): ValidatorUpdate[] {
+      const updates = dpos.endBlock(ctx);
+      for (const name of marketplace.endBlockOrder) byName.get(name)?.endBlock?.(ctx);
+      return updates;
+    },
+  };
 }
 
 /** The genesis `app_state` of a new chain: every module's defaults. */
@@ -127,6 +194,7 @@ export class HearthApp extends BaseApplication {
   readonly auth: AuthKeeper;
   readonly bank: BankKeeper;
   readonly modules: AppModule[];
+  private readonly wiring: ReturnType<typeof createModules>;
   readonly msgRouter = new MsgRouter();
   readonly queryRouter = new QueryRouter();
   readonly sigCache = new SignatureCache();
@@ -144,7 +212,12 @@ export class HearthApp extends BaseApplication {
     this.store = opts.store;
     this.minGasPrices = parseDecCoins(opts.minGasPrices ?? '');
     this.checkInvariantsEachBlock = opts.checkInvariants ?? false;
-    const wiring = createModules();
+    // Gentxs are delivered through the same tx pipeline as every other tx (bound below).
+    const wiring = createModules((ctx, tx) => {
+      const r = runTx(this.runner, ctx.store as CacheMultiStore, ctx.header, 'finalize', tx);
+      return { code: r.code, log: r.log };
+    });
+    this.wiring = wiring;
     this.auth = wiring.auth;
     this.bank = wiring.bank;
     this.modules = wiring.modules;
@@ -391,7 +464,7 @@ export class HearthApp extends BaseApplication {
     const block = this.store.cacheMultiStore();
     const blockEvents: ResponseFinalizeBlock['events'] = [];
     const begin = new Context(block, header, 'finalize');
-    for (const m of this.modules) m.beginBlock?.(begin);
+    this.wiring.beginBlock(begin, req.decidedLastCommit?.votes ?? [], req.misbehavior, this.consensusParams);
     blockEvents.push(...begin.events.events().map((e) => withMode(e, 'BeginBlock')));
 
     const txResults: ExecTxResult[] = req.txs.map((tx) => {
@@ -412,7 +485,7 @@ export class HearthApp extends BaseApplication {
 
     const end = new Context(block, header, 'finalize');
     const validatorUpdates: ValidatorUpdate[] = [];
-    for (const m of this.modules) validatorUpdates.push(...(m.endBlock?.(end) ?? []));
+    validatorUpdates.push(...this.wiring.endBlock(end));
     blockEvents.push(...end.events.events().map((e) => withMode(e, 'EndBlock')));
     block
       .getKVStore(ConsensusStoreKey)

@@ -245,7 +245,8 @@ export function runAnte(
         bodyBytes: raw.bodyBytes,
         authInfoBytes: raw.authInfoBytes,
         chainId: ctx.header.chainId,
-        accountNumber: acc.accountNumber,
+        // Gentxs are signed before accounts have numbers: at genesis the SDK signs with 0.
+        accountNumber: ctx.header.height === 0n ? 0n : acc.accountNumber,
       });
       const verdict = verifySecp256k1(pubKeys[i]!, signBytes, raw.signatures[i]!);
       if (verdict === 'high-s') throw ErrUnauthorized.wrap('signature is not in lower-S form');
