@@ -191,4 +191,34 @@ describe('x/distribution', () => {
       period: big,
     });
   });
+
+  it('applies a slash to a delegation re-initialised earlier in the same block (redelegation slash, then slash of the destination)', async () => {
+    const { c, distr, begin } = await chain();
+    begin();
+    c.must(T.create, createValidatorMsg(1, 100n * M, { rate: '0' }));
+    c.must(T.create, createValidatorMsg(2, 100n * M, { rate: '0' }));
+    c.must(T.delegate, { delegatorAddress: acc(4), validatorAddress: valoper(1), amount: coin(100n * M) });
+    await c.endBlock();
+    begin();
+    c.must(T.redelegate, {
+      delegatorAddress: acc(4),
+      validatorSrcAddress: valoper(1),
+      validatorDstAddress: valoper(2),
+      amount: coin(50n * M),
+    });
+    await c.endBlock();
+    begin();
+    const ctx = c.ctx();
+    // Slashing 1 for an infraction at height 2 cuts the redelegation: acc4's delegation to 2 is
+    // unbonded in part and re-initialised at this height; then 2 itself is slashed by half.
+    c.staking.slash(ctx, consAddressOf(testConsKey(1)), 2n, 200n, DEC_ONE / 10n);
+    expect(distr.getStartingInfo(ctx, testAddress(2), testAddress(4))!.height).toBe(c.height);
+    c.staking.slash(ctx, consAddressOf(testConsKey(2)), c.height, 145n, DEC_ONE / 2n);
+    const v2 = c.staking.getValidator(ctx, testAddress(2))!;
+    const d = c.staking.getDelegation(ctx, testAddress(4), testAddress(2))!;
+    distr.delegationRewards(ctx, v2, d);
+    expect(distr.stakeOvershoots).toBe(0);
+    await c.endBlock();
+    expect(c.brokenInvariants([bankModule(c.bank)])).toEqual([]);
+  });
 });

@@ -361,7 +361,11 @@ export class DistributionKeeper {
     let startPeriod = info.previousPeriod;
     let stake = info.stake;
     let rewards: DecCoins = [];
-    if (ctx.header.height > info.height) {
+    // The SDK only looks when the current height is above the starting height; but a delegation
+    // can be re-initialised in BeginBlock (a redelegation slash unbonds from the destination)
+    // and its validator slashed later in the same BeginBlock. Events at the starting height are
+    // safe to include: one recorded before the delegation started has a period <= its start.
+    if (ctx.header.height >= info.height) {
       for (const e of this.slashEventsBetween(ctx, v.operator, info.height, ctx.header.height)) {
         if (e.validatorPeriod > startPeriod) {
           rewards = addDecCoins(
@@ -381,7 +385,17 @@ export class DistributionKeeper {
     // the SDK tolerates 3e-18 and so do we, capping at the real stake either way.
     const currentStake = v.delegatorShares > 0n ? tokensFromShares(v, d.shares) : 0n;
     if (stake > currentStake) {
-      if (stake > currentStake + SMALLEST_DEC_TIMES_3) this.stakeOvershoots++;
+      if (stake > currentStake + SMALLEST_DEC_TIMES_3) {
+        this.stakeOvershoots++;
+        this.lastOvershoot = {
+          height: ctx.header.height,
+          tracked: stake,
+          actual: currentStake,
+          info,
+          val: v.operator,
+          del: d.delegator,
+        };
+      }
       stake = currentStake;
     }
     return addDecCoins(
@@ -392,6 +406,16 @@ export class DistributionKeeper {
 
   /** Counts tracked stakes that exceeded the real stake by more than the SDK's margin (a bug indicator for tests). */
   stakeOvershoots = 0;
+  lastOvershoot:
+    | {
+        height: bigint;
+        tracked: bigint;
+        actual: bigint;
+        info: StartingInfo;
+        val: Uint8Array;
+        del: Uint8Array;
+      }
+    | undefined;
 
   /** Rewards accrued so far, without side effects (queries). */
   delegationRewards(ctx: Context, v: Validator, d: Delegation): DecCoins {
