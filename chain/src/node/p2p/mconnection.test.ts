@@ -212,11 +212,14 @@ describe('mconnection', () => {
   });
 
   it('answers pings, and a peer that never pongs is dropped', async () => {
+    // Generous pong timeout for the healthy pair: a loaded test machine must not fail it.
+    const healthy = { pingIntervalMs: 30, pongTimeoutMs: 2000 };
     const fast = { pingIntervalMs: 30, pongTimeoutMs: 100 };
-    const [a, b] = await mpair([ch(0x30)], [ch(0x30)], fast, fast);
+    const [a, b] = await mpair([ch(0x30)], [ch(0x30)], healthy, healthy);
     a.conn.start();
     b.conn.start();
-    await sleep(400);
+    await waitFor(() => a.conn.status().pongsReceived >= 3 && b.conn.status().pongsReceived >= 3, 'pongs');
+    expect(a.conn.status().pingsSent).toBeGreaterThanOrEqual(3);
     expect(a.errors).toEqual([]);
     expect(b.errors).toEqual([]);
     expect(a.conn.isRunning).toBe(true);

@@ -65,6 +65,8 @@ export interface MConnectionStatus {
   /** Messages waiting per channel (including one being sent). */
   sendQueueSizes: Record<number, number>;
   recentlySent: Record<number, number>;
+  pingsSent: number;
+  pongsReceived: number;
 }
 
 export class MConnection {
@@ -86,6 +88,8 @@ export class MConnection {
   private rateWindowBytes = 0;
   private started = false;
   private stopped = false;
+  private pingsSent = 0;
+  private pongsReceived = 0;
 
   constructor(
     private readonly transport: ByteTransport,
@@ -156,7 +160,7 @@ export class MConnection {
       sendQueueSizes[ch.desc.id] = ch.queue.length;
       recentlySent[ch.desc.id] = ch.recentlySent;
     }
-    return { sendQueueSizes, recentlySent };
+    return { sendQueueSizes, recentlySent, pingsSent: this.pingsSent, pongsReceived: this.pongsReceived };
   }
 
   private fail(err: Error): void {
@@ -180,6 +184,7 @@ export class MConnection {
   private sendPing(): void {
     if (this.stopped) return;
     this.transport.write(encodePacket({ type: 'ping' }));
+    this.pingsSent++;
     if (this.pongTimer === undefined) {
       this.pongTimer = setTimeout(
         () => this.fail(new P2PConnectionClosedError(`no pong within ${this.pongTimeoutMs} ms`)),
@@ -306,6 +311,7 @@ export class MConnection {
       return;
     }
     if (p.type === 'pong') {
+      this.pongsReceived++;
       clearTimeout(this.pongTimer);
       this.pongTimer = undefined;
       return;

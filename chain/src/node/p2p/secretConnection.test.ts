@@ -10,6 +10,7 @@ import {
   computeSharedSecret,
   deriveSecrets,
   MAX_NONCE,
+  MAX_UNREAD_PLAINTEXT,
   SEALED_FRAME_SIZE,
   SecretConnection,
   TOTAL_FRAME_SIZE,
@@ -204,6 +205,29 @@ describe('secret connection handshake', () => {
     b.write(randomBytes(32 + SEALED_FRAME_SIZE));
     const err = await SecretConnection.handshake(a, { privKey: keyA }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(P2PProtocolError);
+  });
+
+  it('a flood during the handshake is refused', async () => {
+    const [a, b] = await socketPair();
+    sockets.push(b);
+    b.on('error', () => {});
+    const real = SecretConnection.handshake(a, { privKey: keyA }).catch((e: Error) => e);
+    const eph = generateKeyPairSync('x25519').publicKey.export({ format: 'der', type: 'spki' });
+    // A valid ephemeral key, then far more than an auth frame and a NodeInfo.
+    b.write(Buffer.concat([eph.subarray(eph.length - 32), Buffer.alloc(200_000)]));
+    const err = await real;
+    expect(err).toBeInstanceOf(P2PProtocolError);
+    expect((err as Error).message).toMatch(/during the handshake/);
+  });
+
+  it('unread plaintext beyond the limit before a reader takes over is refused', async () => {
+    const [a, b] = await socketPair();
+    const [sa, sb] = await connectPair(a, b);
+    const reason = closeReason(sb);
+    sa.write(new Uint8Array(MAX_UNREAD_PLAINTEXT + 1));
+    const err = await reason;
+    expect(err).toBeInstanceOf(P2PProtocolError);
+    expect(err.message).toMatch(/before the handshake ended/);
   });
 
   it('a remote that hangs up mid-handshake gives a closed error', async () => {

@@ -43,6 +43,13 @@ export const TOTAL_FRAME_SIZE = DATA_LEN_SIZE + DATA_MAX_SIZE;
 export const AEAD_TAG_SIZE = 16;
 export const SEALED_FRAME_SIZE = TOTAL_FRAME_SIZE + AEAD_TAG_SIZE;
 const AUTH_MSG_SIZE = 32 + 64;
+/**
+ * Bytes a remote may send before we read them during the handshake (its auth frame and its
+ * NodeInfo frames) and plaintext it may send before the connection is handed to a reader; more
+ * is a flood and a protocol error, so an unauthenticated peer cannot grow our buffers.
+ */
+export const MAX_HANDSHAKE_BUFFER = 32 + 32 * SEALED_FRAME_SIZE;
+export const MAX_UNREAD_PLAINTEXT = 1 << 20;
 /** The last usable counter value; using it would leave nothing to increment to. */
 export const MAX_NONCE = (1n << 64n) - 1n;
 
@@ -262,8 +269,15 @@ export class SecretConnection implements ByteTransport {
 
   private onSocketData(chunk: Buffer): void {
     if (this.closed) return;
-    if (this.handshaking) this.raw.push(chunk);
-    else this.onCiphertext(chunk);
+    if (this.handshaking) {
+      if (this.raw.length + chunk.length > MAX_HANDSHAKE_BUFFER) {
+        this.close(
+          new P2PProtocolError(`the remote sent over ${MAX_HANDSHAKE_BUFFER} bytes during the handshake`),
+        );
+        return;
+      }
+      this.raw.push(chunk);
+    } else this.onCiphertext(chunk);
   }
 
   private onCiphertext(chunk: Buffer): void {
@@ -275,7 +289,14 @@ export class SecretConnection implements ByteTransport {
         off += SEALED_FRAME_SIZE;
         if (data.length === 0) continue;
         if (this.handler) this.handler(data);
-        else this.plain.push(data);
+        else {
+          this.plain.push(data);
+          if (this.plain.length > MAX_UNREAD_PLAINTEXT) {
+            throw new P2PProtocolError(
+              `the remote sent over ${MAX_UNREAD_PLAINTEXT} bytes before the handshake ended`,
+            );
+          }
+        }
       }
     } catch (e) {
       this.close(e as Error);

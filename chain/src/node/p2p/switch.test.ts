@@ -182,7 +182,7 @@ describe('switch', () => {
   });
 
   it('bans a peer whose message a reactor rejects, then lets it back after the ban', async () => {
-    const b = await startNode('b', { banDurationMs: 400 });
+    const b = await startNode('b', { banDurationMs: 1500 });
     const a = await startNode('a', { persistentPeers: [addrOf(b)] });
     await waitFor(() => peerIds(b).length === 1, 'the connection');
     a.sw.broadcast(TEST_CH, enc('good'));
