@@ -855,9 +855,12 @@ export class StakingKeeper {
     let totalPower = 0n;
     let count = 0;
     const s = this.store(ctx);
-    const ranked = [...prefixIterator(s, keys.ValidatorsByPowerIndexPrefix, true)].map(([, op]) =>
-      Uint8Array.from(op),
-    );
+    // Collect the candidates first: bonding rewrites power-index entries under the iterator.
+    const ranked: Uint8Array[] = [];
+    for (const [, op] of prefixIterator(s, keys.ValidatorsByPowerIndexPrefix, true)) {
+      if (ranked.length >= params.maxValidators) break;
+      ranked.push(Uint8Array.from(op));
+    }
     for (const op of ranked) {
       if (count >= params.maxValidators) break;
       let v = this.mustGetValidator(ctx, op);
