@@ -1,4 +1,11 @@
-/** p2p: secret connection, multiplexed connection, NodeInfo handshake and the switch. */
+/**
+ * p2p: secret connection, multiplexed connection, NodeInfo handshake and the switch.
+ *
+ * Node wiring: `NodeOptions.createSwitch = createSwitchFromConfig` (config.toml [p2p] laddr,
+ * persistent_peers, max_num_inbound/outbound_peers). The switch replaces nodeInfo.channels by
+ * its reactors' channels at start, so add every reactor before `start()`. Metrics:
+ * `sw.metrics()` (peers, per-channel bytes and messages, bans, handshake failures, refusals).
+ */
 export * from './errors.js';
 export { createSwitchFromConfig, switchOptionsFromConfig } from './fromConfig.js';
 export { MConnection, type MConnectionOptions, type MConnectionStatus } from './mconnection.js';

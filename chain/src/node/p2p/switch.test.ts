@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '../../logger.js';
 import { defaultNodeConfig } from '../config/nodeConfig.js';
@@ -284,6 +285,35 @@ describe('switch', () => {
     await waitFor(() => peerIds(a).includes(b.key.id), 'an honest peer');
     expect(a.reactor.got).toEqual([]);
   });
+
+  it(
+    'random bytes from authenticated peers never crash the switch (property)',
+    async () => {
+      const a = await startNode('a');
+      let n = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 3000 }), async (garbage) => {
+          const k = keyFor(`fuzz-${n++}`);
+          const sc = await SecretConnection.handshake(await rawConnect(a), { privKey: k.privKey });
+          sc.write(encodeNodeInfo(info(k)));
+          await sc.readExact(4);
+          await waitFor(() => peerIds(a).includes(k.id), 'admission');
+          sc.setDataHandler(() => {});
+          sc.write(garbage);
+          sc.close();
+          await waitFor(() => !peerIds(a).includes(k.id), 'the disconnect');
+        }),
+        { numRuns: process.env.HEARTH_LONG ? 500 : 15 },
+      );
+      const b = await startNode('b', { persistentPeers: [addrOf(a)] });
+      await waitFor(() => peerIds(a).includes(b.key.id), 'an honest peer afterwards');
+      b.sw.broadcast(TEST_CH, enc('still alive'));
+      await waitFor(() => a.reactor.got.some(([, t]) => t === 'still alive'), 'a message afterwards');
+      // Most random byte strings are protocol violations.
+      expect(a.sw.metrics().bans).toBeGreaterThan(0);
+    },
+    process.env.HEARTH_LONG ? 600_000 : 20_000,
+  );
 
   it('enforces max inbound peers', async () => {
     const a = await startNode('a', { maxInboundPeers: 1 });
