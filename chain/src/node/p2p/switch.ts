@@ -365,7 +365,8 @@ class Switch implements HearthSwitch {
     this.counters.bans++;
     this.log.warn('banned peer', {
       peer: id ?? '(unauthenticated)',
-      ip: banIp ? ip : undefined,
+      ip,
+      ipBanned: banIp,
       reason,
       ms: this.o.banDurationMs,
     });
