@@ -200,7 +200,7 @@ export class DistributionKeeper {
     return { ratio: decCoinsFromProto(p.cumulativeRewardRatio), refs: p.referenceCount };
   }
 
-  private setHistoricalRewards(
+  setHistoricalRewards(
     ctx: Context,
     val: Uint8Array,
     period: bigint,
@@ -256,7 +256,7 @@ export class DistributionKeeper {
     return { previousPeriod: p.previousPeriod, stake: decFromProto(p.stake), height: p.height };
   }
 
-  private setStartingInfo(ctx: Context, val: Uint8Array, del: Uint8Array, s: StartingInfo): void {
+  setStartingInfo(ctx: Context, val: Uint8Array, del: Uint8Array, s: StartingInfo): void {
     this.store(ctx).set(
       keys.startingInfoKey(val, del),
       encodeProto(DelegatorStartingInfo, {
@@ -292,6 +292,89 @@ export class DistributionKeeper {
     let n = 0;
     for (const _ of prefixIterator(this.store(ctx), keys.DelegatorStartingInfoPrefix)) n++;
     return n;
+  }
+
+  // --- iteration for export ---------------------------------------------------------------
+
+  private *iterateLp<T>(
+    ctx: Context,
+    prefix: Uint8Array,
+    decode: (rest: Uint8Array, v: Uint8Array, val: Uint8Array) => T,
+  ) {
+    for (const [k, v] of prefixIterator(this.store(ctx), prefix)) {
+      const val = Uint8Array.from(k.subarray(1, 1 + k[0]!));
+      yield decode(k.subarray(1 + k[0]!), v, val);
+    }
+  }
+
+  iterateCommissions(ctx: Context) {
+    return this.iterateLp(ctx, keys.ValidatorAccumulatedCommissionPrefix, (_r, v, val) => ({
+      val,
+      commission: decCoinsFromProto(ValidatorAccumulatedCommission.decode(v).commission),
+    }));
+  }
+
+  iterateCurrentRewards(ctx: Context) {
+    return this.iterateLp(ctx, keys.ValidatorCurrentRewardsPrefix, (_r, v, val) => {
+      const p = ValidatorCurrentRewards.decode(v);
+      return { val, rewards: decCoinsFromProto(p.rewards), period: p.period };
+    });
+  }
+
+  iterateHistoricalRewardsFull(ctx: Context) {
+    return this.iterateLp(ctx, keys.ValidatorHistoricalRewardsPrefix, (rest, v, val) => {
+      const p = ValidatorHistoricalRewards.decode(v);
+      const period = new DataView(rest.buffer, rest.byteOffset, 8).getBigUint64(0, true);
+      return { val, period, ratio: decCoinsFromProto(p.cumulativeRewardRatio), refs: p.referenceCount };
+    });
+  }
+
+  iterateStartingInfos(ctx: Context) {
+    return this.iterateLp(ctx, keys.DelegatorStartingInfoPrefix, (rest, v, val) => {
+      const p = DelegatorStartingInfo.decode(v);
+      return {
+        val,
+        del: Uint8Array.from(rest.subarray(1, 1 + rest[0]!)),
+        info: { previousPeriod: p.previousPeriod, stake: decFromProto(p.stake), height: p.height },
+      };
+    });
+  }
+
+  iterateSlashEvents(ctx: Context) {
+    return this.iterateLp(ctx, keys.ValidatorSlashEventPrefix, (rest, v, val) => {
+      const e = ValidatorSlashEvent.decode(v);
+      return {
+        val,
+        height: readU64BE(rest, 0),
+        period: readU64BE(rest, 8),
+        validatorPeriod: e.validatorPeriod,
+        fraction: decFromProto(e.fraction),
+      };
+    });
+  }
+
+  setSlashEvent(
+    ctx: Context,
+    val: Uint8Array,
+    height: bigint,
+    period: bigint,
+    e: { validatorPeriod: bigint; fraction: bigint },
+  ): void {
+    this.store(ctx).set(
+      keys.slashEventKey(val, height, period),
+      encodeProto(ValidatorSlashEvent, {
+        validatorPeriod: e.validatorPeriod,
+        fraction: decToProto(e.fraction),
+      }),
+    );
+  }
+
+  setPreviousProposer(ctx: Context, cons: Uint8Array): void {
+    this.store(ctx).set(keys.ProposerKey, cons);
+  }
+
+  setWithdrawAddrRaw(ctx: Context, del: Uint8Array, withdraw: Uint8Array): void {
+    this.store(ctx).set(keys.withdrawAddrKey(del), withdraw);
   }
 
   // --- F1 -----------------------------------------------------------------------------------

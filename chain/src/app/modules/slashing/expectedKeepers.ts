@@ -10,4 +10,5 @@ export interface SlashingStakingKeeper {
   jail(ctx: Context, cons: Uint8Array): void;
   unjail(ctx: Context, cons: Uint8Array): void;
   bondDenom(ctx: Context): string;
+  iterateValidators(ctx: Context): Iterable<Validator>;
 }

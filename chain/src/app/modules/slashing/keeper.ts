@@ -20,7 +20,7 @@ import { ErrLogic } from '../../types/errors.js';
 import { prefixIterator, readU64BE } from '../../types/keys.js';
 import { truncateInt } from '../../types/legacyDec.js';
 import type { StakingHooks } from '../staking/expectedKeepers.js';
-import { BondStatus, tokensFromShares, valConsAddr } from '../staking/types.js';
+import { BondStatus, consAddressOf, tokensFromShares, valConsAddr } from '../staking/types.js';
 import {
   ErrMissingSelfDelegation,
   ErrNoValidatorForAddress,
@@ -103,6 +103,10 @@ export class SlashingKeeper {
     return this.getSigningInfo(ctx, cons)?.tombstoned ?? false;
   }
 
+  setPubkey(ctx: Context, key: Uint8Array): void {
+    this.store(ctx).set(keys.pubkeyKey(consAddressOf(key)), encodeProto(Ed25519PubKey, { key }));
+  }
+
   getPubkey(ctx: Context, cons: Uint8Array): Uint8Array | undefined {
     const b = this.store(ctx).get(keys.pubkeyKey(cons));
     return b ? Ed25519PubKey.decode(b).key : undefined;
@@ -117,7 +121,7 @@ export class SlashingKeeper {
     return ((chunk[bit >> 3] ?? 0) & (1 << (bit & 7))) !== 0;
   }
 
-  private setMissed(ctx: Context, cons: Uint8Array, index: bigint, missed: boolean): void {
+  setMissed(ctx: Context, cons: Uint8Array, index: bigint, missed: boolean): void {
     const key = keys.bitmapChunkKey(cons, index / keys.CHUNK_BITS);
     const s = this.store(ctx);
     const chunk = Uint8Array.from(s.get(key) ?? new Uint8Array(Number(keys.CHUNK_BITS / 8n)));

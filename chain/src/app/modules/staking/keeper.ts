@@ -966,6 +966,40 @@ export class StakingKeeper {
     return updates;
   }
 
+  // --- genesis import -----------------------------------------------------------------------
+
+  /** Stores a validator from genesis with its indexes; a fresh (non-exported) one runs the creation hook. */
+  importValidator(ctx: Context, v: Validator, exported: boolean): void {
+    this.setValidator(ctx, v);
+    this.setValidatorByConsAddr(ctx, v);
+    this.setValidatorByPowerIndex(ctx, v);
+    if (!exported) this.afterValidatorCreated(ctx, v.operator);
+    if (isUnbonding(v))
+      this.insertQueue(ctx, keys.validatorQueueKey(v.unbondingTimeNs, v.unbondingHeight), v.operator);
+  }
+
+  importDelegation(ctx: Context, d: Delegation, exported: boolean): void {
+    if (!exported) for (const h of this.hooks) h.beforeDelegationCreated?.(ctx, d.delegator, d.validator);
+    this.setDelegation(ctx, d);
+    if (!exported) for (const h of this.hooks) h.afterDelegationModified?.(ctx, d.delegator, d.validator);
+  }
+
+  importUnbondingDelegation(ctx: Context, u: UnbondingDelegation): void {
+    this.setUnbondingDelegation(ctx, u);
+    for (const e of u.entries)
+      this.insertQueue(ctx, keys.ubdQueueKey(e.completionTimeNs), concatLp(u.delegator, u.validator));
+  }
+
+  importRedelegation(ctx: Context, r: Redelegation): void {
+    this.setRedelegation(ctx, r);
+    for (const e of r.entries)
+      this.insertQueue(ctx, keys.redQueueKey(e.completionTimeNs), concatLp(r.delegator, r.src, r.dst));
+  }
+
+  setLastValidatorPower(ctx: Context, val: Uint8Array, power: bigint): void {
+    this.store(ctx).set(keys.lastValidatorPowerKey(val), encodeInt64Value(power));
+  }
+
   // --- historical info ----------------------------------------------------------------------
 
   /** Records this block's bonded set and prunes entries beyond `historical_entries` (BeginBlock). */

@@ -22,10 +22,7 @@ export function stakingModule(k: StakingKeeper): AppModule {
     queryHandlers: stakingQueryHandlers(k),
     defaultGenesis: defaultStakingGenesisJson,
     validateGenesis: (g) => void parseStakingGenesis(g),
-    initGenesis(ctx, g) {
-      initStakingGenesis(ctx, k, parseStakingGenesis(g));
-      return undefined;
-    },
+    initGenesis: (ctx, g) => initStakingGenesis(ctx, k, parseStakingGenesis(g)),
     exportGenesis: (ctx) => exportStakingGenesis(ctx, k),
     beginBlock: (ctx) => k.trackHistoricalInfo(ctx),
     endBlock: (ctx) => k.endBlock(ctx),

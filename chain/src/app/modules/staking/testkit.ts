@@ -12,6 +12,7 @@ import { addressToBech32, VALOPER_PREFIX } from '../../types/address.js';
 import { type BlockHeader, Context } from '../../types/context.js';
 import { GasMeter } from '../../types/gas.js';
 import type { AppModule, MsgHandler } from '../../types/module.js';
+import { defaultAuthGenesisJson, initAuthGenesis, parseAuthGenesis } from '../auth/genesis.js';
 import { AuthKeeper } from '../auth/keeper.js';
 import { Burner, FeeCollectorName, Minter, Staking } from '../auth/keys.js';
 import { initBankGenesis, parseBankGenesis } from '../bank/genesis.js';
@@ -93,6 +94,7 @@ export class TestChain {
   async genesis(balances: { index: number; amount: bigint }[], overrides: Record<string, unknown> = {}) {
     this.branch = this.store.cacheMultiStore();
     const ctx = new Context(this.branch, this.header(), 'genesis');
+    initAuthGenesis(ctx, this.auth, parseAuthGenesis(defaultAuthGenesisJson()));
     initBankGenesis(
       ctx,
       this.bank,
