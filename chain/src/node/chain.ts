@@ -25,6 +25,7 @@ import type { GenesisDoc } from './config/genesis.js';
 import type { ConsensusChain } from './consensus/service.js';
 import type { DuplicateVoteEvidence as CoreEvidence } from './consensus/types.js';
 import type { EventBus } from './events/index.js';
+import { evidenceListSize } from './evidence/index.js';
 import { type BlockIndexer, indexFinalizedBlock, type TxIndexer } from './indexer/index.js';
 import type { Mempool } from './mempool/index.js';
 import { applyInitChainResponse, type State, type StateStore, updateState } from './state/index.js';
@@ -40,6 +41,7 @@ import {
   compareTimestamps,
   consensusParamsHash,
   dataHash,
+  type Evidence,
   encodeBlock,
   evidenceHash,
   type Header,
@@ -138,11 +140,24 @@ export interface NodeChainDeps {
   logger: Logger;
 }
 
+/** What the chain needs of the evidence pool (`node/evidence`). */
+export interface ChainEvidencePool {
+  pendingEvidence(maxBytes: bigint): Evidence[];
+  checkEvidence(list: readonly Evidence[]): Promise<void>;
+  update(state: State, committed: readonly Evidence[]): Promise<void>;
+}
+
 export class NodeChain implements ConsensusChain {
   private state!: State;
   private readonly d: NodeChainDeps;
   /** Txs in the last applied block (metrics). */
   lastBlockTxs = 0;
+  private evidencePool: ChainEvidencePool | undefined;
+
+  /** Proposals then carry pending evidence, and blocks' evidence is checked and recorded. */
+  setEvidencePool(pool: ChainEvidencePool): void {
+    this.evidencePool = pool;
+  }
 
   constructor(deps: NodeChainDeps) {
     this.d = deps;
@@ -266,14 +281,19 @@ export class NodeChain implements ConsensusChain {
     if (height !== s.lastBlockHeight + 1n)
       throw new Error(`cannot propose height ${height} at state ${s.lastBlockHeight}`);
     const lastCommit = await this.lastCommit();
-    const maxBytes = maxDataBytes(s.consensusParams.block.maxBytes, 0n, s.validators.size);
+    const evidence = this.evidencePool?.pendingEvidence(s.consensusParams.evidence.maxBytes) ?? [];
+    const maxBytes = maxDataBytes(
+      s.consensusParams.block.maxBytes,
+      evidenceListSize(evidence),
+      s.validators.size,
+    );
     const candidates = this.d.mempool.reap(maxBytes, s.consensusParams.block.maxGas);
     const time = this.blockTime(lastCommit);
     const prepared = await this.d.app.prepareProposal({
       maxTxBytes: maxBytes,
       txs: candidates,
       localLastCommit: this.extendedCommitInfo(lastCommit),
-      misbehavior: [],
+      misbehavior: this.misbehaviorOf(evidence),
       height,
       time,
       nextValidatorsHash: s.nextValidators.hash(),
@@ -297,14 +317,14 @@ export class NodeChain implements ConsensusChain {
       consensusHash: consensusParamsHash(s.consensusParams),
       appHash: s.appHash,
       lastResultsHash: s.lastResultsHash,
-      evidenceHash: evidenceHash([]),
+      evidenceHash: evidenceHash(evidence),
       proposerAddress: proposer,
     };
-    return { header, data: { txs: prepared.txs }, evidence: [], lastCommit: commit };
+    return { header, data: { txs: prepared.txs }, evidence, lastCommit: commit };
   }
 
-  /** The header fields a valid block must have given the state (state/validation.go). */
-  private checkBlock(block: Block): string | undefined {
+  /** What is wrong with `block` as the next block of the state (state/validation.go), if anything. */
+  blockProblem(block: Block): string | undefined {
     const s = this.state;
     const h = block.header;
     const lastCommit = block.lastCommit ?? emptyCommit();
@@ -347,7 +367,14 @@ export class NodeChain implements ConsensusChain {
   }
 
   async validateProposalBlock(block: Block): Promise<boolean> {
-    const problem = this.checkBlock(block);
+    let problem = this.blockProblem(block);
+    if (!problem && this.evidencePool) {
+      try {
+        await this.evidencePool.checkEvidence(block.evidence);
+      } catch (e) {
+        problem = `invalid evidence: ${(e as Error).message}`;
+      }
+    }
     if (problem) {
       this.d.logger.warn('rejecting proposal', { height: block.header.height, problem });
       return false;
@@ -355,7 +382,7 @@ export class NodeChain implements ConsensusChain {
     const res = await this.d.app.processProposal({
       txs: block.data.txs,
       proposedLastCommit: this.commitInfo(block.lastCommit ?? emptyCommit(), this.state.lastValidators),
-      misbehavior: [],
+      misbehavior: this.misbehavior(block),
       hash: headerHash(block.header),
       height: block.header.height,
       time: block.header.time,
@@ -407,7 +434,11 @@ export class NodeChain implements ConsensusChain {
   }
 
   private misbehavior(block: Block): Misbehavior[] {
-    return block.evidence.flatMap((e): Misbehavior[] => {
+    return this.misbehaviorOf(block.evidence);
+  }
+
+  private misbehaviorOf(evidence: readonly Evidence[]): Misbehavior[] {
+    return evidence.flatMap((e): Misbehavior[] => {
       if (e.kind !== 'duplicateVote') return [];
       const ev = e.duplicateVote;
       return [
@@ -468,6 +499,13 @@ export class NodeChain implements ConsensusChain {
     }
     await stateStore.save(next);
     this.state = next;
+    if (this.evidencePool) {
+      try {
+        await this.evidencePool.update(next, block.evidence);
+      } catch (e) {
+        logger.error('evidence pool update failed', { height, err: e as Error });
+      }
+    }
     try {
       await indexFinalizedBlock(
         { txs: this.d.txIndexer, blocks: this.d.blockIndexer },

@@ -10,6 +10,7 @@ import { AsyncMutex } from '../abci/mutex.js';
 import type { Logger } from '../logger.js';
 import { openLevelDb, type StoreDb } from '../store/db.js';
 import { BlockStore } from './blockstore/index.js';
+import { BlockSyncReactor } from './blocksync/index.js';
 import { NodeChain } from './chain.js';
 import {
   type GenesisDoc,
@@ -25,8 +26,11 @@ import {
 import { ConsensusReactor } from './consensus/reactor.js';
 import { ConsensusService, type ConsensusSigner, decodeWalRecord } from './consensus/service.js';
 import { EventBus } from './events/index.js';
+import { EvidencePool, EvidenceReactor } from './evidence/index.js';
 import { BlockIndexer, TxIndexer } from './indexer/index.js';
 import { Mempool, type TxInfo } from './mempool/index.js';
+import { MempoolReactor } from './mempool/reactor.js';
+import { createSwitchFromConfig } from './p2p/index.js';
 import type { NodeInfo as P2PNodeInfo, P2PSwitch } from './p2p/types.js';
 import { FilePV } from './privval/index.js';
 import { MetricsRegistry, type RpcServer, startMetricsServer, startRpcServer } from './rpc/index.js';
@@ -148,6 +152,14 @@ export class HearthNode {
         logger: logger.child('state'),
       });
       const state = await chain.handshake();
+      const evidencePool = await EvidencePool.open({
+        db: await open(join(paths.dataDir, 'evidence.db')),
+        stateStore,
+        blockStore,
+        chainState: () => chain.current,
+        logger: logger.child('evidence'),
+      });
+      chain.setEvidencePool(evidencePool);
 
       // 5. Consensus, with its WAL and the privval.
       const wal = ConsensusWal.open(paths.walDir);
@@ -178,6 +190,11 @@ export class HearthNode {
         chain,
         onFatal: (e) => reportFatal(e),
         onNewRound: (height, round) => reactor?.announce(height, round),
+        onEquivocation: (a, b) => {
+          evidencePool
+            .addFromConsensus(a, b)
+            .catch((e) => logger.warn('evidence not added', { err: e as Error }));
+        },
         onCommit: (height) => {
           heightGauge.set(Number(height));
           mempoolGauge.set(mempool.size());
@@ -204,6 +221,8 @@ export class HearthNode {
 
       // 6. RPC and metrics.
       let rpcAddress = config.rpc.laddr;
+      let catchingUp = () => false;
+      let swRef: P2PSwitch | undefined;
       const backend = new NodeRpcBackend({
         app,
         chain,
@@ -219,6 +238,23 @@ export class HearthNode {
         nodeKey,
         validator: { address: privValidator.address, pubKey: privValidator.pubKey },
         rpcAddress: () => rpcAddress,
+        catchingUp: () => catchingUp(),
+        peers: () =>
+          (swRef?.peers() ?? []).map((p) => ({
+            nodeInfo: {
+              protocolVersion: { p2p: 8n, block: 11n, app: 0n },
+              id: p.nodeInfo.id,
+              listenAddr: p.nodeInfo.listenAddr,
+              network: p.nodeInfo.network,
+              version: p.nodeInfo.version,
+              channels: Uint8Array.from(p.nodeInfo.channels),
+              moniker: p.nodeInfo.moniker,
+              other: { txIndex: 'on', rpcAddress: p.nodeInfo.rpcAddress },
+            },
+            isOutbound: p.isOutbound,
+            remoteIp: p.remoteAddr.replace(/:[0-9]+$/, ''),
+            connectedForNs: BigInt(Date.now() - p.connectedAt) * 1_000_000n,
+          })),
       });
       const rpc = await startRpcServer({
         backend,
@@ -243,39 +279,6 @@ export class HearthNode {
       logger.info('RPC listening', { address: rpc.address });
 
       // 7. p2p and the gossip reactors.
-      let sw: P2PSwitch | undefined;
-      if (opts.createSwitch) {
-        sw = opts.createSwitch({
-          nodeInfo: {
-            id: nodeKey.id,
-            listenAddr: config.p2p.laddr,
-            network: genesis.chainId,
-            version: COMET_COMPAT_VERSION,
-            channels: [0x20, 0x21, 0x22, 0x23, 0x30, 0x38, 0x40],
-            moniker: config.moniker,
-            rpcAddress: rpcAddress,
-          },
-          nodeKey,
-          config,
-          logger: logger.child('p2p'),
-        });
-        reactor = new ConsensusReactor({ service: consensus, chain, logger: logger.child('gossip') });
-        sw.addReactor(reactor);
-        await sw.start();
-        const started = sw;
-        reactor.start(started);
-        closers.push(async () => {
-          reactor?.stop();
-          await started.stop();
-        });
-        logger.info('p2p listening', {
-          address: sw.listenAddress(),
-          peers: config.p2p.persistentPeers.length,
-        });
-      }
-
-      // 8. Consensus last: everything it drives is ready. The WAL since the last committed
-      // height restores the round state (locks, own votes) the node had when it stopped.
       const walRecords = (wal.searchForEndHeight(state.lastBlockHeight) ?? []).flatMap((r) => {
         if (r.record.kind !== 'message') return [];
         try {
@@ -285,7 +288,86 @@ export class HearthNode {
           return [];
         }
       });
-      await consensus.start(state.lastBlockHeight + 1n, walRecords);
+      let consensusStarted = false;
+      const startConsensus = async (height: bigint) => {
+        if (consensusStarted) return;
+        consensusStarted = true;
+        // The WAL since the last committed height restores the round state (locks, own votes)
+        // the node had when it stopped; after block sync that height is behind us and unused.
+        const records = height === state.lastBlockHeight + 1n ? walRecords : [];
+        await consensus.start(height, records);
+      };
+      const createSwitch = opts.createSwitch ?? createSwitchFromConfig;
+      const sw = createSwitch({
+        nodeInfo: {
+          id: nodeKey.id,
+          listenAddr: config.p2p.laddr,
+          network: genesis.chainId,
+          version: COMET_COMPAT_VERSION,
+          channels: [0x20, 0x21, 0x22, 0x23, 0x30, 0x38, 0x40],
+          moniker: config.moniker,
+          rpcAddress: rpcAddress,
+        },
+        nodeKey,
+        config,
+        logger: logger.child('p2p'),
+      });
+      swRef = sw;
+      reactor = new ConsensusReactor({
+        service: consensus,
+        chain,
+        blockStore,
+        logger: logger.child('gossip'),
+      });
+      const mempoolReactor = new MempoolReactor({ mempool, logger: logger.child('mempool') });
+      const evidenceReactor = new EvidenceReactor({
+        pool: evidencePool,
+        logger: logger.child('evidence'),
+        onPeerError: (p, r) => sw.stopPeerForError(p, r),
+      });
+      // Block sync first when there is anyone to sync from and the chain does not rest on us alone.
+      const soleValidator = state.validators.size === 1 && state.validators.hasAddress(privValidator.address);
+      const sync = config.p2p.persistentPeers.length > 0 && !soleValidator;
+      const blockSync = new BlockSyncReactor({
+        blockStore,
+        chainState: () => chain.current,
+        applyBlock: async (block, blockId, seenCommit) => {
+          const problem = chain.blockProblem(block);
+          if (problem) throw new Error(`block ${block.header.height}: ${problem}`);
+          await evidencePool.checkEvidence(block.evidence);
+          await chain.commitBlock(block, blockId, seenCommit, []);
+        },
+        onCaughtUp: (height) => {
+          logger.info('block sync done; switching to consensus', { height });
+          startConsensus(height + 1n).catch((e) => reportFatal(e as Error));
+        },
+        onPeerError: (p, r) => sw.stopPeerForError(p, r),
+        onFatal: (e) => reportFatal(e),
+        sync,
+        logger: logger.child('blocksync'),
+      });
+      for (const r of [reactor, mempoolReactor, evidenceReactor, blockSync]) sw.addReactor(r);
+      await sw.start();
+      reactor.start(sw);
+      mempoolReactor.start();
+      evidenceReactor.start();
+      blockSync.start();
+      closers.push(async () => {
+        reactor?.stop();
+        mempoolReactor.stop();
+        evidenceReactor.stop();
+        blockSync.stop();
+        await sw.stop();
+      });
+      catchingUp = () => blockSync.isSyncing;
+      logger.info('p2p listening', {
+        address: sw.listenAddress(),
+        persistent_peers: config.p2p.persistentPeers.length,
+        block_sync: sync,
+      });
+
+      // 8. Consensus last: everything it drives is ready (after block sync when syncing).
+      if (!sync) await startConsensus(state.lastBlockHeight + 1n);
 
       return new HearthNode(
         config,

@@ -40,7 +40,12 @@ function makeHomes(n: number): string[] {
   return hs;
 }
 
-async function start(home: string, net: MemoryNetwork, lines?: string[]): Promise<HearthNode> {
+async function start(
+  home: string,
+  net: MemoryNetwork,
+  lines?: string[],
+  syncFirst = false,
+): Promise<HearthNode> {
   const store = await openCommitMultiStore(join(home, 'data', 'application.db'), {
     storeNames: APP_STORE_NAMES,
     keepRecent: 0,
@@ -58,6 +63,11 @@ async function start(home: string, net: MemoryNetwork, lines?: string[]): Promis
     configure: (c) => ({
       ...c,
       rpc: { ...c.rpc, laddr: 'tcp://127.0.0.1:0' },
+      // The in-memory network connects everyone; a listed peer only tells the node to block-sync first.
+      p2p: {
+        ...c.p2p,
+        persistentPeers: syncFirst ? ['0000000000000000000000000000000000000000@127.0.0.1:1'] : [],
+      },
       instrumentation: { ...c.instrumentation, prometheus: false },
       consensus: {
         ...c.consensus,
@@ -124,7 +134,18 @@ describe('four validators over the in-memory network', () => {
     const target = pair[0]!.blockStore.height() + 3n;
     await waitAll(three, target, 60_000);
     await expectSameChain(three, target);
-    await Promise.all(three.map((n) => n.stop()));
+
+    // The one stopped long ago block-syncs the blocks it missed, then rejoins consensus.
+    const syncLog: string[] = [];
+    nodes[3] = await start(hs[3]!, net, syncLog, true);
+    const later = nodes[0]!.blockStore.height() + 3n;
+    await waitAll(nodes, later, 60_000);
+    await expectSameChain(nodes, later);
+    expect(
+      syncLog.some((l) => /blocksync caught up/.test(l)),
+      'it caught up through block sync',
+    ).toBe(true);
+    await Promise.all(nodes.map((n) => n.stop()));
   }, 120_000);
 
   it('a validator restarted in the middle of a height replays its WAL and signs again without conflicts', async () => {
@@ -143,13 +164,15 @@ describe('four validators over the in-memory network', () => {
     const from = nodes[0]!.blockStore.height();
     await waitAll(nodes, from + 4n, 60_000);
     await expectSameChain(nodes, from + 4n);
-    // Its precommits are in the commits again.
-    const commit = (await nodes[1]!.blockStore.loadBlockCommit(from + 3n))!;
-    expect(
-      commit.signatures.some(
-        (s) => s.blockIdFlag === 2 && Buffer.from(s.validatorAddress).equals(Buffer.from(address)),
-      ),
-    ).toBe(true);
+    // Its precommits are in the commits again (any of the last few: one commit may miss a late vote).
+    let signed = false;
+    for (let h = from + 1n; h <= from + 3n; h++) {
+      const commit = (await nodes[1]!.blockStore.loadBlockCommit(h))!;
+      signed ||= commit.signatures.some(
+        (sig) => sig.blockIdFlag === 2 && Buffer.from(sig.validatorAddress).equals(Buffer.from(address)),
+      );
+    }
+    expect(signed).toBe(true);
     // No refused signature (conflicting data, step regression) nor any other error.
     expect(lines.filter((l) => / ERROR /.test(l))).toEqual([]);
     expect(lines.some((l) => /replayed the consensus WAL/.test(l))).toBe(true);

@@ -32,6 +32,7 @@ async function startNode(home: string): Promise<HearthNode> {
     configure: (c) => ({
       ...c,
       rpc: { ...c.rpc, laddr: 'tcp://127.0.0.1:0' },
+      p2p: { ...c.p2p, laddr: 'tcp://127.0.0.1:0' },
       instrumentation: { ...c.instrumentation, prometheus: false },
       consensus: { ...c.consensus, timeoutCommitMs: 50, timeoutProposeMs: 500 },
     }),

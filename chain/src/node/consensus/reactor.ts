@@ -11,6 +11,9 @@
 import type { Logger } from '../../logger.js';
 import { type ChannelDescriptor, ChannelId, type P2PSwitch, type Peer, type Reactor } from '../p2p/types.js';
 import {
+  BlockIdFlag,
+  type Commit,
+  commitVote,
   type Part,
   type Proposal,
   SignedMsgType,
@@ -42,9 +45,18 @@ const proposalKey = (p: Proposal) => `p/${p.height}/${p.round}/${hex(p.signature
 const partKey = (height: bigint, p: Part) => `b/${height}/${hex(p.proof.leafHash)}/${p.index}`;
 const voteKey = (v: Vote) => `v/${v.height}/${v.round}/${v.type}/${v.validatorIndex}/${hex(v.signature)}`;
 
+/** The stored blocks a lagging peer is caught up from. */
+export interface CatchUpStore {
+  loadBlockCommit(height: bigint): Promise<Commit | undefined>;
+  loadBlockPart(height: bigint, index: number): Promise<Part | undefined>;
+  loadBlockMeta(height: bigint): Promise<{ blockId: { partSetHeader: { total: number } } } | undefined>;
+}
+
 export interface ConsensusReactorOptions {
   service: ConsensusService;
   chain: ConsensusChain;
+  /** Without it only a peer one height behind can be caught up (from the last decision). */
+  blockStore?: CatchUpStore;
   logger: Logger;
   /** How often peers are checked for missing messages (ms). */
   gossipIntervalMs?: number;
@@ -176,6 +188,51 @@ export class ConsensusReactor implements Reactor {
     }
   }
 
+  private readonly catchingUp = new Set<string>();
+
+  /**
+   * A peer more than one height behind (block sync already handed it to consensus): send the
+   * decided proposal, the block's parts and the commit's precommits for its height, from the
+   * block store. Its round machine decides from exactly these, one height at a time.
+   */
+  private catchUpFromStore(peer: Peer, st: PeerRoundState): void {
+    const store = this.opts.blockStore;
+    const proposal = this.opts.service.decidedProposal(st.height);
+    if (!store || !proposal || this.catchingUp.has(peer.id)) return;
+    this.catchingUp.add(peer.id);
+    const height = st.height;
+    void (async () => {
+      const meta = await store.loadBlockMeta(height);
+      const commit = await store.loadBlockCommit(height);
+      if (!meta || !commit) return;
+      const out: [number, string, ConsensusWireMessage][] = [
+        [ChannelId.ConsensusData, proposalKey(proposal), { kind: 'proposal', proposal }],
+      ];
+      for (let i = 0; i < meta.blockId.partSetHeader.total; i++) {
+        const part = await store.loadBlockPart(height, i);
+        if (part)
+          out.push([
+            ChannelId.ConsensusData,
+            partKey(height, part),
+            { kind: 'blockPart', height, round: proposal.round, part },
+          ]);
+      }
+      commit.signatures.forEach((sig, i) => {
+        if (sig.blockIdFlag !== BlockIdFlag.Commit) return;
+        const v = commitVote(commit, i);
+        out.push([ChannelId.ConsensusVote, voteKey(v), { kind: 'vote', vote: v }]);
+      });
+      for (const [channel, key, msg] of out) {
+        if (st.height !== height) return; // it moved on meanwhile
+        if (st.has.has(key)) continue;
+        if (!peer.send(channel, encodeConsensusMessage(msg))) return;
+        st.has.add(key);
+      }
+    })()
+      .catch((e) => this.opts.logger.debug('catch-up failed', { peer: peer.id, err: e as Error }))
+      .finally(() => this.catchingUp.delete(peer.id));
+  }
+
   /** One gossip round: every peer gets (some of) what it lacks at its height. */
   private gossip(): void {
     const svc = this.opts.service;
@@ -198,9 +255,13 @@ export class ConsensusReactor implements Reactor {
           out.push([ChannelId.ConsensusData, partKey(b.height, b.part), { kind: 'blockPart', ...b }]);
         for (const v of known.votes)
           out.push([ChannelId.ConsensusVote, voteKey(v), { kind: 'vote', vote: v }]);
-      } else if (st.height === ours - 1n && st.height > 0n) {
+      } else if (st.height > 0n && st.height < ours) {
         if (decision === null) decision = svc.lastDecision();
-        if (decision && decision.height === st.height) {
+        if (!decision || decision.height !== st.height) {
+          this.catchUpFromStore(peer, st);
+          continue;
+        }
+        {
           const d = decision;
           out.push([
             ChannelId.ConsensusData,

@@ -103,6 +103,8 @@ export interface ConsensusServiceOptions {
   onCommit?: (height: bigint) => void;
   /** Called when consensus must halt (a decided block could not be committed). */
   onFatal?: (err: Error) => void;
+  /** Called with the two full votes of an equivocation (for the evidence pool). */
+  onEquivocation?: (voteA: Vote, voteB: Vote) => void;
   /** Called when this node enters a new round or height (the gossip reactor announces it). */
   onNewRound?: (height: bigint, round: number) => void;
 }
@@ -159,6 +161,8 @@ export class ConsensusService {
   private round = 0;
   /** The last decided height's proposal, block parts and precommits: what a peer one height behind needs. */
   private decision: { height: bigint; proposal: Proposal; parts: PartSet; precommits: Vote[] } | undefined;
+  /** The proposals of recently decided heights: with the stored block and commit, a lagging peer's catch-up. */
+  private readonly decidedProposals = new Map<bigint, Proposal>();
   private readonly now: () => Timestamp;
 
   constructor(private readonly opts: ConsensusServiceOptions) {
@@ -369,6 +373,11 @@ export class ConsensusService {
     return { proposals, parts, votes };
   }
 
+  /** The proposal that was decided at `height`, if this node saw it (recent heights only). */
+  decidedProposal(height: bigint): Proposal | undefined {
+    return this.decidedProposals.get(height);
+  }
+
   /** The last decision (proposal, block parts, precommits), for a peer still at that height. */
   lastDecision(): { height: bigint; proposal: Proposal; parts: Part[]; precommits: Vote[] } | undefined {
     const d = this.decision;
@@ -571,6 +580,13 @@ export class ConsensusService {
           validator: e.evidence.validatorIndex,
         });
         this.evidence.push(e.evidence);
+        {
+          const full = (v: SignedVote) =>
+            this.votes.get(sigKey(v.height, v.round, v.type, v.validatorIndex, v.signature));
+          const a = full(e.evidence.voteA);
+          const b = full(e.evidence.voteB);
+          if (a && b) this.opts.onEquivocation?.(a, b);
+        }
         return undefined;
       case 'enterRound':
         if (e.round > 0) this.logger.info('entering round', { height: e.height, round: e.round });
@@ -737,6 +753,9 @@ export class ConsensusService {
         .map((pc) => this.votes.get(sigKey(pc.height, pc.round, pc.type, pc.validatorIndex, pc.signature)))
         .filter((v): v is Vote => v !== undefined);
       this.decision = { height: BigInt(height), proposal, parts: pending.partSet, precommits: full };
+      this.decidedProposals.set(BigInt(height), proposal);
+      if (this.decidedProposals.size > 1000)
+        this.decidedProposals.delete(this.decidedProposals.keys().next().value!);
     }
     const evidence = this.evidence;
     this.evidence = [];
