@@ -44,6 +44,8 @@ export interface NodeOptions {
   logger: Logger;
   /** Overrides applied on top of config.toml (tests, localnet). */
   configure?: (c: NodeConfig) => NodeConfig;
+  /** TEST ONLY: make this validator double-sign prevotes (see ConsensusServiceOptions.unsafeEquivocate). */
+  unsafeTestEquivocate?: boolean;
   /** Builds the p2p switch; without one the node runs alone (a single validator). */
   createSwitch?: (args: {
     nodeInfo: P2PNodeInfo;
@@ -190,6 +192,9 @@ export class HearthNode {
         chain,
         onFatal: (e) => reportFatal(e),
         onNewRound: (height, round) => reactor?.announce(height, round),
+        unsafeEquivocate: opts.unsafeTestEquivocate
+          ? { signRaw: (b) => privValidator.signRaw(b) }
+          : undefined,
         onEquivocation: (a, b) => {
           evidencePool
             .addFromConsensus(a, b)

@@ -45,6 +45,7 @@ async function start(
   net: MemoryNetwork,
   lines?: string[],
   syncFirst = false,
+  equivocate = false,
 ): Promise<HearthNode> {
   const store = await openCommitMultiStore(join(home, 'data', 'application.db'), {
     storeNames: APP_STORE_NAMES,
@@ -60,6 +61,7 @@ async function start(
         ? createLogger({ level: 'info', module: home.slice(-8) })
         : silentLogger,
     createSwitch: net.createSwitch,
+    unsafeTestEquivocate: equivocate,
     configure: (c) => ({
       ...c,
       rpc: { ...c.rpc, laddr: 'tcp://127.0.0.1:0' },
@@ -178,4 +180,30 @@ describe('four validators over the in-memory network', () => {
     expect(lines.some((l) => /replayed the consensus WAL/.test(l))).toBe(true);
     await Promise.all(nodes.map((n) => n.stop()));
   }, 120_000);
+
+  it('a validator that double-signs is caught: the evidence lands in a committed block', async () => {
+    const net = new MemoryNetwork();
+    const hs = makeHomes(4);
+    const nodes = await Promise.all(hs.map((h, i) => start(h, net, undefined, false, i === 3)));
+    const culprit = nodes[3]!.privValidator.address;
+    const until = Date.now() + 60_000;
+    let found: bigint | undefined;
+    while (found === undefined && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+      const top = nodes[0]!.blockStore.height();
+      for (let h = 1n; h <= top && found === undefined; h++) {
+        const block = await nodes[0]!.blockStore.loadBlock(h);
+        if (
+          block?.evidence.some(
+            (e) =>
+              e.kind === 'duplicateVote' &&
+              Buffer.from(e.duplicateVote.voteA?.validatorAddress ?? []).equals(Buffer.from(culprit)),
+          )
+        )
+          found = h;
+      }
+    }
+    expect(found, 'a block carrying the duplicate-vote evidence').toBeDefined();
+    await Promise.all(nodes.map((n) => n.stop()));
+  }, 90_000);
 });

@@ -11,7 +11,7 @@ import { createLogger, type Logger, parseLogLevel } from '@hearth/chain/logger';
 import { homePaths, readNodeConfigFile } from '@hearth/chain/node/config/index';
 import { HearthNode } from '@hearth/chain/node/node';
 import { openCommitMultiStore } from '@hearth/chain/store/index';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultHome, parseBool, parseNonNegativeInt } from '../flags.js';
 
 export interface StartOptions {
@@ -22,6 +22,7 @@ export interface StartOptions {
   pruningKeepRecent: number;
   logLevel: string;
   logFormat: 'text' | 'json';
+  unsafeTestEquivocate?: boolean;
 }
 
 /** Opens the application's state in `home/data/application.db`. */
@@ -81,7 +82,12 @@ async function runEmbedded(opts: StartOptions, logger: Logger): Promise<void> {
   const app = await openApp(opts.home, { ...opts, minimumGasPrices });
   let node: HearthNode;
   try {
-    node = await HearthNode.start({ home: opts.home, app, logger });
+    node = await HearthNode.start({
+      home: opts.home,
+      app,
+      logger,
+      unsafeTestEquivocate: opts.unsafeTestEquivocate === true,
+    });
   } catch (e) {
     await app.store.close();
     throw e;
@@ -127,6 +133,12 @@ export function startCommand(): Command {
         return v;
       },
       'text',
+    )
+    .addOption(
+      new Option(
+        '--unsafe-test-equivocate',
+        'TEST ONLY: double-sign prevotes to exercise evidence handling',
+      ).hideHelp(),
     )
     .action(async (opts: StartOptions) => runStart(opts));
 }

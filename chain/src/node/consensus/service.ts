@@ -36,6 +36,7 @@ import {
   type Vote,
   verifyProposalSignature,
   verifyVoteSignature,
+  voteSignBytes,
 } from '../types/index.js';
 import { Driver, type DriverInput, type Effect } from './driver.js';
 import {
@@ -103,6 +104,12 @@ export interface ConsensusServiceOptions {
   onCommit?: (height: bigint) => void;
   /** Called when consensus must halt (a decided block could not be committed). */
   onFatal?: (err: Error) => void;
+  /**
+   * TEST ONLY — makes this validator byzantine: next to each prevote for a block it also signs a
+   * prevote for nil with the raw key (bypassing the privval's protection) and gossips both, so
+   * that the network's evidence handling can be exercised. Never set on a real validator.
+   */
+  unsafeEquivocate?: { signRaw(bytes: Uint8Array): Uint8Array };
   /** Called with the two full votes of an equivocation (for the evidence pool). */
   onEquivocation?: (voteA: Vote, voteB: Vote) => void;
   /** Called when this node enters a new round or height (the gossip reactor announces it). */
@@ -648,6 +655,19 @@ export class ConsensusService {
         extensionSignature: new Uint8Array(),
       });
       this.votes.set(sigKey(v.height, v.round, v.type, v.validatorIndex, signed.signature), signed);
+      const byz = this.opts.unsafeEquivocate;
+      if (byz && v.type === 'prevote' && v.valueId !== null) {
+        const conflicting: Vote = { ...signed, blockId: emptyBlockId(), signature: new Uint8Array() };
+        conflicting.signature = byz.signRaw(voteSignBytes(this.chain.chainId, conflicting));
+        this.votes.set(
+          sigKey(v.height, v.round, v.type, v.validatorIndex, conflicting.signature),
+          conflicting,
+        );
+        this.logger.warn('TEST: signed a conflicting prevote (unsafe-test-equivocate)', {
+          height: v.height,
+          round: v.round,
+        });
+      }
       return { type: 'signed', message: { kind: 'vote', vote: { ...v, signature: signed.signature } } };
     }
     const p = message.proposal;
