@@ -358,17 +358,7 @@ export class HearthApp extends BaseApplication {
 
   override async checkTx(req: RequestCheckTx): Promise<ResponseCheckTx> {
     const mode: RunMode = req.type === 1 ? 'recheck' : 'check';
-    const r = runTx(this.runner, this.checkState, this.checkHeader, mode, req.tx);
-    return {
-      code: r.code,
-      data: r.data,
-      log: r.log,
-      info: '',
-      gasWanted: r.gasWanted,
-      gasUsed: r.gasUsed,
-      events: r.events,
-      codespace: r.codespace,
-    };
+    return abciTxResult(runTx(this.runner, this.checkState, this.checkHeader, mode, req.tx));
   }
 
   /**
@@ -471,16 +461,7 @@ export class HearthApp extends BaseApplication {
       const hash = txHash(tx);
       const r = runTx(this.runner, block, header, 'finalize', tx, hash);
       this.sigCache.delete(SignatureCache.key(hash));
-      return {
-        code: r.code,
-        data: r.data,
-        log: r.log,
-        info: '',
-        gasWanted: r.gasWanted,
-        gasUsed: r.gasUsed,
-        events: r.events,
-        codespace: r.codespace,
-      };
+      return abciTxResult(r);
     });
 
     const end = new Context(block, header, 'finalize');
@@ -578,6 +559,20 @@ export class HearthApp extends BaseApplication {
       result: { data: r.data, log: r.log, events: r.events, msgResponses: r.msgResponses },
     });
   }
+}
+
+/** A tx outcome in the shape ABCI's ExecTxResult and ResponseCheckTx share. */
+function abciTxResult(r: TxResult): ExecTxResult {
+  return {
+    code: r.code,
+    data: r.data,
+    log: r.log,
+    info: '',
+    gasWanted: r.gasWanted,
+    gasUsed: r.gasUsed,
+    events: r.events,
+    codespace: r.codespace,
+  };
 }
 
 function withMode(e: ExecTxResult['events'][number], mode: string) {
