@@ -113,7 +113,7 @@ async function prepare(dir: string, flags: StartFlags, io: Io): Promise<Localnet
   io.out(`generating a ${flags.validators}-validator localnet (chain ${flags.chainId}) in ${dir}`);
   try {
     const accounts = await generateDevAccounts(flags.validators);
-    const manifest = generateLocalnet(
+    const manifest = await generateLocalnet(
       { dir, chainId: flags.chainId, validators: flags.validators, basePort: flags.basePort },
       accounts,
     );

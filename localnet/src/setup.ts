@@ -5,7 +5,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
 import { defaultAppState, validateAppState } from '@hearth/chain/app/app';
+import { validateGenTxs } from '@hearth/chain/app/modules/genutil/genesis';
+import { genTxRawToJson } from '@hearth/chain/app/modules/genutil/genTx';
 import {
   type GenesisDoc,
   type GenesisValidator,
@@ -15,14 +18,11 @@ import {
   writeGenesisFile,
   writeNodeConfigFile,
 } from '@hearth/chain/node/config/index';
-import { addressFromPubKey, bytesToHex, timestampFromDate } from '@hearth/chain/node/types/index';
-import { addGenesisAccount } from '@hearth/cli/commands/genesis';
+import { bytesToHex, timestampFromDate } from '@hearth/chain/node/types/index';
+import { addGenesisAccount, buildGenTx } from '@hearth/cli/commands/genesis';
 import { BECH32_PREFIX, DENOM, type DevAccount, GAS_PRICE } from './accounts.js';
 import { DEV_NETWORK_NOTICE, type LocalnetManifest } from './manifest.js';
 import { LOOPBACK, type NodePorts, nodePorts } from './ports.js';
-
-/** Every genesis validator's voting power (CometBFT's `init` default). */
-export const VALIDATOR_POWER = 10n;
 
 export interface LocalnetSpec {
   dir: string;
@@ -43,26 +43,46 @@ export interface GeneratedNode {
 
 type AppState = Record<string, unknown>;
 
+/** Each validator's self-delegation in its gentx: 100,000 HTH, i.e. voting power 100,000. */
+export const SELF_DELEGATION = 100_000_000_000n;
+
 /**
- * THE SEAM for staking: how the genesis validator set is made. Today the validators are the
- * nodes' priv_validator keys listed in genesis.validators (CometBFT style) and the app takes
- * them as its initial set. Once `hearth genesis gentx` / `collect-gentxs` exist, replace this
- * function with one that, per node, signs a MsgCreateValidator from `validator-{i}` (already
- * funded in app_state) with the node's consensus pubkey, collects them into app_state.genutil
- * and returns an empty `validators` list (the chain then derives the set from staking).
+ * How the genesis validator set is made, Cosmos SDK style: each node's operator account
+ * (`validator-{i}`, funded above) signs a gentx — MsgCreateValidator with the node's ed25519
+ * consensus key and a self-delegation — exactly as `hearth genesis gentx` does; they are
+ * collected into app_state.genutil.gen_txs as `hearth genesis collect-gentxs` does, and
+ * genesis.validators stays empty: the app derives the set from staking at InitChain.
  */
-export function genesisValidators(
+export async function gentxValidators(
+  chainId: string,
   nodes: readonly InitResult[],
   appState: AppState,
-  _operators: readonly DevAccount[],
-): { validators: GenesisValidator[]; appState: AppState } {
-  const validators = nodes.map((n, i) => ({
-    address: addressFromPubKey(n.privValidator.pubKey),
-    pubKey: n.privValidator.pubKey,
-    power: VALIDATOR_POWER,
-    name: `node${i}`,
-  }));
-  return { validators, appState };
+  operators: readonly DevAccount[],
+): Promise<{ validators: GenesisValidator[]; appState: AppState }> {
+  const genTxs = await Promise.all(
+    nodes.map(async (n, i) => {
+      const operator = operators[i];
+      if (!operator) throw new Error(`no operator account for node${i}`);
+      const pubKey = n.privValidator.pubKey;
+      if (pubKey.type !== 'ed25519') throw new Error(`node${i}'s consensus key is not ed25519`);
+      const wallet = await DirectSecp256k1HdWallet.fromMnemonic(operator.mnemonic, { prefix: BECH32_PREFIX });
+      const raw = await buildGenTx({
+        wallet,
+        chainId,
+        consensusPubKey: pubKey.key,
+        amount: { denom: DENOM, amount: SELF_DELEGATION },
+        moniker: `node${i}`,
+        commissionRate: '0.10',
+        commissionMaxRate: '0.20',
+        commissionMaxChangeRate: '0.01',
+        minSelfDelegation: '1',
+      });
+      return genTxRawToJson(raw);
+    }),
+  );
+  const withGenTxs = { ...appState, genutil: { gen_txs: genTxs } };
+  validateGenTxs(withGenTxs);
+  return { validators: [], appState: withGenTxs };
 }
 
 /** The config.toml of node i: loopback listeners, all other nodes as persistent peers. */
@@ -98,7 +118,10 @@ export function localnetNodeConfig(
 }
 
 /** Writes every node home into spec.dir (which must hold no earlier localnet) and returns the manifest. */
-export function generateLocalnet(spec: LocalnetSpec, accounts: readonly DevAccount[]): LocalnetManifest {
+export async function generateLocalnet(
+  spec: LocalnetSpec,
+  accounts: readonly DevAccount[],
+): Promise<LocalnetManifest> {
   const genesisTime = timestampFromDate(new Date());
   mkdirSync(spec.dir, { recursive: true });
   const inits = Array.from({ length: spec.validators }, (_, i) =>
@@ -113,12 +136,12 @@ export function generateLocalnet(spec: LocalnetSpec, accounts: readonly DevAccou
     ports: nodePorts(spec.basePort, i),
   }));
 
-  // Dev accounts first (the gentx seam needs the operators funded), then the validators.
+  // Dev accounts first: the gentxs spend from the operators' genesis balances.
   let appState: AppState = defaultAppState();
   for (const a of accounts)
     appState = addGenesisAccount(appState, a.address, [{ denom: DENOM, amount: a.funds }]);
   const operators = accounts.filter((a) => a.name.startsWith('validator-'));
-  const v = genesisValidators(inits, appState, operators);
+  const v = await gentxValidators(spec.chainId, inits, appState, operators);
   validateAppState(v.appState);
   const template = inits[0]!.genesis;
   const genesis: GenesisDoc = {
