@@ -269,15 +269,14 @@ export async function startLocalnet(dir: string, opts: StartOptions, io: Io = st
   return follow(manifest, io, exits.promise, signalled, stopAll);
 }
 
+/**
+ * Resolves on the first SIGINT, SIGTERM or SIGHUP (a closed terminal). The handlers stay
+ * installed, so a second Ctrl-C while the nodes are being stopped does not kill this process
+ * half way (the bin exits explicitly once done).
+ */
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => resolve(sig));
   });
 }
 
