@@ -1,5 +1,6 @@
 /** The `hearth` command: validators and tenants run and talk to a Hearth chain with it. */
 import { Command, CommanderError } from 'commander';
+import { queryCommand, txCommand } from './commands/client.js';
 import { genesisCommand } from './commands/genesis.js';
 import { initCommand } from './commands/init.js';
 import { keysCommand } from './commands/keys.js';
@@ -13,7 +14,9 @@ export function buildProgram(): Command {
     .addCommand(initCommand())
     .addCommand(startCommand())
     .addCommand(genesisCommand())
-    .addCommand(keysCommand());
+    .addCommand(keysCommand())
+    .addCommand(queryCommand())
+    .addCommand(txCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -2,6 +2,8 @@
  * Issue "Hearth node I" done-when: a single-validator node started with the `hearth` CLI, used by
  * unmodified CosmJS, and every block it produces checked independently from its own RPC data.
  */
+
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
 import { GasPrice, SigningStargateClient, StargateClient } from '@cosmjs/stargate';
@@ -20,7 +22,17 @@ import {
   validatorFromJson,
 } from '@hearth/chain/node/types/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hearth, type RunningNode, rpcCall, setConfig, startNode, tempHome, waitFor } from './helpers.js';
+import {
+  HEARTH,
+  hearth,
+  ROOT,
+  type RunningNode,
+  rpcCall,
+  setConfig,
+  startNode,
+  tempHome,
+  waitFor,
+} from './helpers.js';
 
 const MNEMONIC =
   'surround miss nominee dream gap cross assault thank captain prosper drop duty group candy wealth weather scale put';
@@ -154,5 +166,32 @@ describe('single-validator node through unmodified CosmJS', () => {
         ).toBe(true);
       }
     }
+  }, 60_000);
+
+  it('the hearth CLI sends and queries through the same RPC', async () => {
+    const env = { ...process.env, HEARTH_KEYRING_PASSPHRASE: 'e2e passphrase' };
+    const cli = (args: string[], input?: string) =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, [HEARTH, ...args], { cwd: ROOT, env });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (b) => (out += b));
+        child.stderr.on('data', (b) => (err += b));
+        child.on('exit', (code) =>
+          code === 0 ? resolve(out) : reject(new Error(`hearth ${args.join(' ')}: ${err}`)),
+        );
+        child.stdin.end(input ?? '');
+      });
+    await cli(['keys', 'add', 'alice', '--recover', '--home', home], `${MNEMONIC}\n`);
+    const sent = JSON.parse(
+      await cli(['tx', 'send', 'alice', bob, '777uhth', '--home', home, '--node', node.rpc]),
+    );
+    expect(sent.code).toBe(0);
+    const balances = JSON.parse(await cli(['query', 'balances', bob, '--node', node.rpc])) as {
+      denom: string;
+      amount: string;
+    }[];
+    expect(BigInt(balances.find((b) => b.denom === 'uhth')!.amount)).toBe(4242n + 777n);
+    await expect(cli(['query', 'balances', 'not-an-address', '--node', node.rpc])).rejects.toThrow(/invalid/);
   }, 60_000);
 });

@@ -136,9 +136,21 @@ describe('HearthApp with CosmJS-signed transactions', () => {
       accountNumber: 0n,
       sequence: 0n,
     });
-    // CosmJS simulates with empty signatures; do the same.
+    // CosmJS simulates with no fee, an unspecified sign mode and an empty signature; do the same.
     const raw = TxRaw.decode(unsigned);
-    const simTx = encodeProto(TxRaw, { ...raw, signatures: [new Uint8Array()] });
+    const info = AuthInfo.decode(raw.authInfoBytes);
+    const simAuthInfo = encodeProto(AuthInfo, {
+      signerInfos: info.signerInfos.map((si) => ({
+        ...si,
+        modeInfo: { single: { mode: SignMode.SIGN_MODE_UNSPECIFIED } },
+      })),
+      fee: { amount: [], gasLimit: 0n, payer: '', granter: '' },
+    });
+    const simTx = encodeProto(TxRaw, {
+      bodyBytes: raw.bodyBytes,
+      authInfoBytes: simAuthInfo,
+      signatures: [new Uint8Array()],
+    });
     const res = await app.query({
       path: '/cosmos.tx.v1beta1.Service/Simulate',
       data: SimulateRequest.encode({ txBytes: simTx }).finish(),

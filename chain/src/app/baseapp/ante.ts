@@ -193,6 +193,14 @@ export function runAnte(
   }
   if (feeCoins.length > 0) {
     deps.bank.sendCoins(ctx, feePayer, deps.auth.moduleAddress(FeeCollectorName), feeCoins);
+  } else if (simulate) {
+    // Simulations carry no fee (CosmJS sends none), yet the real tx will pay one: move one unit
+    // of a denom the payer holds on the (discarded) simulation branch so the gas estimate
+    // includes the fee transfer's reads and writes (~15k gas).
+    const denom = deps.minGasPrices[0]?.denom;
+    if (denom && deps.bank.getBalance(ctx, feePayer, denom) > 0n) {
+      deps.bank.sendCoins(ctx, feePayer, deps.auth.moduleAddress(FeeCollectorName), [{ denom, amount: 1n }]);
+    }
   }
   ctx.events.emit(ev.EventTypeTx, [
     [ev.AttributeKeyFee, coinsToString(feeCoins)],
