@@ -46,11 +46,11 @@ import {
   evidenceHash,
   type Header,
   headerHash,
-  isZeroBlockId,
   makeBlockParts,
   PartSet,
   type Timestamp,
   timestampEquals,
+  txHash as txHashOf,
   type ValidatorSet,
   validateBlock,
 } from './types/index.js';
@@ -518,7 +518,6 @@ export class NodeChain implements ConsensusChain {
     }
     this.lastBlockTxs = block.data.txs.length;
     this.publish(block, blockId, res);
-    if (isZeroBlockId(blockId)) logger.warn('applied a block with an empty block id', { height });
     return next;
   }
 
@@ -536,8 +535,6 @@ export class NodeChain implements ConsensusChain {
       bus.publishValidatorSetUpdates({ validatorUpdates: res.validatorUpdates });
   }
 }
-
-import { txHash as txHashOf } from './types/index.js';
 
 function hex(b: Uint8Array): string {
   return Buffer.from(b).toString('hex').toUpperCase();
