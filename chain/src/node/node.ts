@@ -207,7 +207,7 @@ export class HearthNode {
         },
         signer,
         wal: {
-          append: (height, record) => wal.write({ kind: 'message', payload: record, peerId: '' }),
+          append: (_height, record) => wal.write({ kind: 'message', payload: record, peerId: '' }),
           sync: () => wal.flushAndSync(),
           endHeight: (height) => wal.writeSync({ kind: 'endHeight', height }),
         },

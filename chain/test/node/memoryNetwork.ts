@@ -110,7 +110,10 @@ export class MemorySwitch implements P2PSwitch {
     const peer = this.peerMap.get(fromId);
     if (!peer) return;
     const reactor = this.reactors.find((r) => r.channels.some((c) => c.id === channel));
-    if (!reactor) return this.stopPeerForError(peer, `unknown channel ${channel}`);
+    if (!reactor) {
+      this.stopPeerForError(peer, `unknown channel ${channel}`);
+      return;
+    }
     try {
       reactor.receive(channel, peer, msg);
     } catch (e) {
