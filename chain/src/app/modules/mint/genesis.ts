@@ -1,6 +1,6 @@
 /** x/mint genesis (`app_state.mint`): the minter's state and the params. */
 import type { Context } from '../../types/context.js';
-import { at, GenesisError, obj, str } from '../../types/json.js';
+import { at, obj, str } from '../../types/json.js';
 import { decFromString, decToString } from '../../types/legacyDec.js';
 import type { MintKeeper } from './keeper.js';
 import {
