@@ -1,0 +1,263 @@
+/**
+ * Issue "Hearth node II" done-when, on a real 4-validator localnet (4 `hearth start` processes
+ * over loopback p2p, equal voting power): every node reports the same block hash and app hash
+ * at every height; `kill -9` of one validator under a steady tx load keeps the chain committing
+ * and the restarted validator block-syncs, rejoins and signs again; killing two of four halts
+ * the chain and restarting them resumes it with no fork; a validator made to equivocate is
+ * caught as duplicate-vote evidence in a committed block, and x/slashing jails and tombstones it.
+ *
+ * The steps share one localnet and run in order (each leaves all four nodes running).
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  account,
+  type BlockInfo,
+  block,
+  blockResults,
+  commit,
+  freeBasePort,
+  height,
+  keyFromMnemonic,
+  LocalNet,
+  type Sender,
+  SteadyLoad,
+  signingInfo,
+  sleep,
+  stakingValidator,
+  txHash,
+  valconsOf,
+  validatorSet,
+  valoperOf,
+  waitFor,
+} from './networkKit.js';
+
+const ALL = [0, 1, 2, 3];
+
+async function heights(net: LocalNet, nodes: number[]): Promise<bigint[]> {
+  return Promise.all(nodes.map((i) => height(net.rpc(i))));
+}
+
+/** Waits until every node in `nodes` has committed `target`. */
+async function reach(net: LocalNet, nodes: number[], target: bigint, ms = 40_000): Promise<void> {
+  for (const i of nodes)
+    await waitFor(
+      `node${i} at height ${target}`,
+      async () => ((await height(net.rpc(i))) >= target ? true : undefined),
+      ms,
+    );
+}
+
+/**
+ * Every height in [from, to] on every node: the same block hash and header app hash, and the
+ * same block_results app hash, which must be the app hash in the next block's header.
+ */
+async function expectSameChain(net: LocalNet, nodes: number[], from: bigint, to: bigint): Promise<void> {
+  let prev: BlockInfo[] | undefined;
+  for (let h = from; h <= to + 1n; h++) {
+    const blocks = await Promise.all(nodes.map((i) => block(net.rpc(i), h)));
+    const b0 = blocks[0]!;
+    for (const [k, b] of blocks.entries()) {
+      expect(b.hash, `block hash at ${h} on node${nodes[k]}`).toBe(b0.hash);
+      expect(b.appHash, `header app hash at ${h} on node${nodes[k]}`).toBe(b0.appHash);
+    }
+    if (prev && h - 1n >= from) {
+      const results = await Promise.all(nodes.map((i) => blockResults(net.rpc(i), h - 1n)));
+      for (const [k, r] of results.entries())
+        expect(r.appHash, `app hash after executing ${h - 1n} on node${nodes[k]}`).toBe(b0.appHash);
+    }
+    prev = blocks;
+  }
+}
+
+/** Txs (hashes) of blocks [from, to] as seen by node i. */
+async function txsIn(net: LocalNet, i: number, from: bigint, to: bigint): Promise<Map<string, bigint>> {
+  const out = new Map<string, bigint>();
+  for (let h = from; h <= to; h++)
+    for (const t of (await block(net.rpc(i), h)).txs) out.set(txHash(Buffer.from(t, 'base64')), h);
+  return out;
+}
+
+describe('4-validator localnet under faults', () => {
+  let net: LocalNet | undefined;
+  const dir = join(tmpdir(), `hearth-e2e-network-${process.pid}-${Date.now()}`);
+
+  beforeAll(async () => {
+    const base = await freeBasePort(43_000, 4);
+    net = await LocalNet.start({ dir, validators: 4, basePort: base });
+  }, 120_000);
+
+  afterAll(async () => {
+    await net?.close();
+  }, 60_000);
+
+  const get = (): LocalNet => {
+    if (!net) throw new Error('the localnet did not start (see beforeAll)');
+    return net;
+  };
+
+  it('all four nodes report the same block hash and app hash at every height', async () => {
+    const n = get();
+    const vals = await validatorSet(n.rpc(0));
+    expect(vals.map((v) => v.address).sort()).toEqual(n.manifest.nodes.map((x) => x.validatorAddress).sort());
+    const target = (await height(n.rpc(0))) + 3n;
+    await reach(n, ALL, target + 1n);
+    await expectSameChain(n, ALL, 1n, target);
+  }, 90_000);
+
+  it('kill -9 of one validator under a steady tx load: the chain keeps committing; the validator block-syncs, rejoins and signs again', async () => {
+    const n = get();
+    const m = n.manifest;
+    const byName = (name: string) => {
+      const a = m.accounts.find((x) => x.name === name);
+      if (!a) throw new Error(`no dev account ${name} in localnet.json`);
+      return a;
+    };
+    const senders: Sender[] = [];
+    for (const name of ['alice', 'bob', 'carol']) {
+      const key = await keyFromMnemonic(byName(name).mnemonic);
+      expect(key.address).toBe(byName(name).address);
+      const acc = await account(n.rpc(0), key.address);
+      senders.push({ key, accountNumber: acc.number, sequence: acc.sequence });
+    }
+    const victim = 3;
+    const up = new Set(ALL);
+    const load = new SteadyLoad({
+      chainId: m.chainId,
+      denom: m.denom,
+      senders,
+      to: byName('dave').address,
+      rate: 10,
+      targets: () => [...up].map((i) => n.rpc(i)),
+    });
+    load.start();
+    try {
+      await sleep(3000);
+      up.delete(victim);
+      await n.kill(victim, 'SIGKILL');
+      const hKill = await height(n.rpc(0));
+
+      // Three of four equal powers are more than 2/3: blocks keep coming, with the load's txs.
+      await reach(n, [0, 1, 2], hKill + 4n);
+      const hDown = await height(n.rpc(0));
+      const during = await txsIn(n, 0, hKill + 1n, hDown);
+      expect(
+        during.size,
+        `txs committed in blocks ${hKill + 1n}..${hDown} while node3 was down`,
+      ).toBeGreaterThan(0);
+
+      const restartFrom = n.logSize(victim);
+      await n.restart(victim);
+      up.add(victim);
+      const hRestart = await height(n.rpc(0));
+
+      // Block sync first (it missed several blocks), then consensus at the head of the chain.
+      const synced = await waitFor(
+        'node3 to finish block sync',
+        async () => {
+          const log = n.log(victim, restartFrom);
+          return /\[blocksync\] blocksync caught up.*blocks_synced=([0-9]+)/.exec(log) ?? undefined;
+        },
+        60_000,
+      );
+      expect(Number(synced[1]), 'blocks fetched by block sync').toBeGreaterThan(0);
+      expect(n.log(victim, restartFrom)).toMatch(/block sync done; switching to consensus/);
+      await reach(n, [victim], hRestart + 1n, 60_000);
+
+      // Its precommits are in the commits of later blocks again.
+      const addr = n.node(victim).validatorAddress;
+      const signedAt = await waitFor(
+        'a commit signed by node3 after its restart',
+        async () => {
+          const top = await height(n.rpc(0));
+          for (let h = hRestart + 1n; h <= top; h++) {
+            const c = await commit(n.rpc(0), h);
+            if (c.sigs.some((s) => s.address === addr && s.flag === 2)) return h;
+          }
+          return undefined;
+        },
+        60_000,
+      );
+      expect(signedAt).toBeGreaterThan(hRestart);
+    } finally {
+      await load.stop();
+    }
+
+    // Every tx that a surviving node accepted is committed (those accepted only by node3 just
+    // before the kill may be lost with its mempool).
+    const survivors = new Set(load.accepted.filter((a) => a.node !== n.rpc(victim)).map((a) => a.hash));
+    expect(survivors.size, 'txs accepted by the surviving nodes').toBeGreaterThan(20);
+    const hEnd = (await height(n.rpc(0))) + 3n;
+    await reach(n, ALL, hEnd);
+    const committed = await txsIn(n, 0, 1n, hEnd);
+    const missing = [...survivors].filter((h) => !committed.has(h));
+    expect(missing, 'accepted txs never committed').toEqual([]);
+  }, 180_000);
+
+  it('killing two of four halts the chain; restarting them resumes it with no fork', async () => {
+    const n = get();
+    const down = [1, 2];
+    const alive = [0, 3];
+    await Promise.all(down.map((i) => n.kill(i, 'SIGKILL')));
+    // A block whose precommits were already out may still commit; after that, nothing.
+    await sleep(2500);
+    const halted = await heights(n, alive);
+    await sleep(5000);
+    expect(await heights(n, alive), 'heights of node0 and node3 with two validators down').toEqual(halted);
+
+    await Promise.all(down.map((i) => n.restart(i)));
+    let top = 0n;
+    for (const h of halted) if (h > top) top = h;
+    await reach(n, ALL, top + 3n, 90_000);
+    await expectSameChain(n, ALL, 1n, top + 2n);
+  }, 180_000);
+
+  it('a validator made to equivocate is caught as evidence in a committed block, then jailed and tombstoned', async () => {
+    const n = get();
+    const culprit = 2;
+    const addr = n.node(culprit).validatorAddress;
+    const operator = valoperOf(n.manifest.accounts.find((a) => a.name === `validator-${culprit}`)!.address);
+    expect((await stakingValidator(n.rpc(0), operator)).jailed).toBe(false);
+
+    await n.kill(culprit, 'SIGTERM');
+    const from = await height(n.rpc(0));
+    const logFrom = n.logSize(culprit);
+    await n.restart(culprit, ['--unsafe-test-equivocate']);
+
+    const found = await waitFor(
+      'duplicate-vote evidence against node2 in a committed block',
+      async () => {
+        const top = await height(n.rpc(0));
+        for (let h = from + 1n; h <= top; h++) {
+          const b = await block(n.rpc(0), h);
+          const ev = b.evidence.find(
+            (e) =>
+              e.type === 'tendermint/DuplicateVoteEvidence' && e.value.vote_a?.validator_address === addr,
+          );
+          if (ev) return b;
+        }
+        return undefined;
+      },
+      90_000,
+    );
+    expect(n.log(culprit, logFrom)).toMatch(/signed a conflicting prevote/);
+    // Every node has the same block with the same evidence.
+    await reach(n, [0, 1, 3], found.height);
+    for (const i of [1, 3]) expect((await block(n.rpc(i), found.height)).hash).toBe(found.hash);
+
+    // x/slashing: the double-signer is jailed for good and leaves the validator set.
+    await waitFor(
+      'node2 to leave the CometBFT validator set',
+      async () => ((await validatorSet(n.rpc(0))).some((v) => v.address === addr) ? undefined : true),
+      30_000,
+    );
+    const v = await stakingValidator(n.rpc(0), operator);
+    expect(v.jailed).toBe(true);
+    const info = await signingInfo(n.rpc(0), valconsOf(addr));
+    expect(info.tombstoned).toBe(true);
+    // The three honest validators carry on.
+    const h = await height(n.rpc(0));
+    await reach(n, [0, 1, 3], h + 2n);
+  }, 180_000);
+});
