@@ -177,9 +177,12 @@ describe('compute marketplace end to end through CosmJS', { timeout: 30_000 }, (
     const simulated = await provider.client.simulate(provider.address, hb, '');
     const res = await send(provider, hb, { amount: [coin(20_000n)], gas: '400000' });
     expect(res.code, res.rawLog).toBe(0);
-    // Covered, and not by a wide margin (the estimate was 909 gas above the use when written).
-    expect(Number(res.gasUsed)).toBeLessThanOrEqual(simulated);
-    expect(simulated - Number(res.gasUsed)).toBeLessThan(5_000);
+    // Close either way. The estimate can fall a little short: the first fee-paying tx of a block
+    // also writes the fee collector's holder-index entry (distribution empties the collector at
+    // every block start), which a simulation on the check state cannot foresee. CosmJS's "auto"
+    // multiplies by 1.4; 1.1 is ample.
+    expect(Number(res.gasUsed)).toBeLessThanOrEqual(Math.ceil(simulated * 1.1));
+    expect(Math.abs(simulated - Number(res.gasUsed))).toBeLessThan(5_000);
   });
 
   it('creates a deployment with a deposit: escrow account opened, order at the group price', async () => {

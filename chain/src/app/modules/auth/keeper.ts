@@ -136,8 +136,11 @@ export class AuthKeeper implements AccountReader {
 
   setAccount(ctx: Context, acc: Account): void {
     const store = ctx.kvStore(StoreKey);
-    store.set(accountKey(acc.address), encodeProto(Any, accountToAny(acc)));
-    store.set(accountNumberKey(acc.accountNumber), acc.address);
+    const key = accountKey(acc.address);
+    // The number index never changes after creation: writing it again on every sequence bump
+    // would cost a tree update per tx for nothing.
+    if (!store.has(key)) store.set(accountNumberKey(acc.accountNumber), acc.address);
+    store.set(key, encodeProto(Any, accountToAny(acc)));
   }
 
   /** Takes the next global account number. */

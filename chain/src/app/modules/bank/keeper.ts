@@ -109,15 +109,17 @@ export class BankKeeper implements BankSendKeeper {
     return this.getAllBalances(ctx, addr);
   }
 
-  private setBalance(ctx: Context, addr: Uint8Array, denom: string, amount: bigint): void {
+  /** `previous` is the balance being replaced (the caller has just read it). */
+  private setBalance(ctx: Context, addr: Uint8Array, denom: string, amount: bigint, previous: bigint): void {
     const store = ctx.kvStore(StoreKey);
     if (amount === 0n) {
       store.delete(balanceKey(addr, denom));
       store.delete(denomAddressKey(denom, addr));
     } else {
       store.set(balanceKey(addr, denom), encodeAmount(amount));
-      // A non-empty marker: ICS23 cannot prove an empty value, nor the absence of keys next to one.
-      store.set(denomAddressKey(denom, addr), DENOM_OWNER_MARKER);
+      // The holder index changes only when a holder appears. The marker is non-empty because
+      // ICS23 can prove neither an empty value nor the absence of keys next to one.
+      if (previous === 0n) store.set(denomAddressKey(denom, addr), DENOM_OWNER_MARKER);
     }
   }
 
@@ -147,7 +149,7 @@ export class BankKeeper implements BankSendKeeper {
           `spendable balance ${have}${c.denom} is smaller than ${c.amount}${c.denom}`,
         );
       }
-      this.setBalance(ctx, addr, c.denom, have - c.amount);
+      this.setBalance(ctx, addr, c.denom, have - c.amount, have);
     }
     ctx.events.emit(ev.EventTypeCoinSpent, [
       [ev.AttributeKeySpender, addressToBech32(addr)],
@@ -156,8 +158,10 @@ export class BankKeeper implements BankSendKeeper {
   }
 
   addCoins(ctx: Context, addr: Uint8Array, coins: Coins): void {
-    for (const c of coins)
-      this.setBalance(ctx, addr, c.denom, this.getBalance(ctx, addr, c.denom) + c.amount);
+    for (const c of coins) {
+      const have = this.getBalance(ctx, addr, c.denom);
+      this.setBalance(ctx, addr, c.denom, have + c.amount, have);
+    }
     ctx.events.emit(ev.EventTypeCoinReceived, [
       [ev.AttributeKeyReceiver, addressToBech32(addr)],
       [ev.AttributeKeyAmount, coinsToString(coins)],
