@@ -89,7 +89,9 @@ describe('4-validator localnet under faults', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await net?.close();
+    // HEARTH_KEEP_E2E=1 keeps the node homes and logs for a post-mortem.
+    await net?.close(process.env.HEARTH_KEEP_E2E === '1');
+    if (process.env.HEARTH_KEEP_E2E === '1') console.log(`localnet kept in ${dir}`);
   }, 60_000);
 
   const get = (): LocalNet => {

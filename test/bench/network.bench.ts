@@ -1,0 +1,496 @@
+/**
+ * The whole node under load: signed bank sends from many accounts broadcast over RPC
+ * (broadcast_tx_sync, keep-alive HTTP, spread over every node) into a localnet of real
+ * `hearth start` processes on this machine, the load generator included.
+ *
+ * Phases, each bounded in time:
+ *  1. setup: validator-0 funds ACCOUNTS deterministic keys with MsgMultiSend; every account's
+ *     bank sends are pre-signed (sequences 0..n-1), so signing costs nothing during the phases;
+ *  2. saturation: as many sends as the nodes accept (bounded concurrency, a sender's next tx
+ *     only once its previous one is in a mempool); committed tx/s over the blocks of the
+ *     window, from block header times and the blocks' successful txs (block_results code 0);
+ *  3. latency (4 validators): a steady offered load of 2,000 tx/s; time from the broadcast call
+ *     to inclusion, where inclusion is the moment this process first sees the block carrying
+ *     the tx (node0's /status polled every 50 ms, then /block), so it includes up to ~50 ms of
+ *     polling delay and the RPC round trip but not the client-side signing (done beforehand);
+ *  4. the saturation phase again on a single-validator localnet.
+ *
+ * Reference point, not a like-for-like comparison: CometBFT v0.38's QA report measured a
+ * saturation of about 400 tx/s on a 200-node testnet with the kvstore app (no signatures, no
+ * state machine to speak of) over real networks; here 4 (or 1) nodes share 2 cores with the
+ * load generator, over loopback, and every tx is a signature-checked SDK bank send.
+ *
+ * Knobs: HEARTH_BENCH_ACCOUNTS (default 2000), HEARTH_BENCH_SECONDS (per saturation phase, default 40, at most 60;
+ * the steady phase lasts at most 30 s).
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  account,
+  block,
+  blockResults,
+  broadcastSync,
+  deterministicKey,
+  freeBasePort,
+  height,
+  type Key,
+  keyFromMnemonic,
+  LocalNet,
+  msgMultiSend,
+  msgSend,
+  RpcError,
+  signTx,
+  sleep,
+  txHash,
+  waitFor,
+} from '../e2e/networkKit.js';
+import type { BenchResult } from './run.js';
+
+export const name = 'network';
+export const title = 'Network: signed bank sends into a localnet over RPC (4 validators, then 1)';
+
+const ACCOUNTS = Number(process.env.HEARTH_BENCH_ACCOUNTS ?? 2000);
+const PHASE_SECONDS = Math.min(60, Number(process.env.HEARTH_BENCH_SECONDS ?? 40));
+const OFFERED_RATE = 2000;
+const CONCURRENCY = 48;
+const MAX_IN_FLIGHT = 1024;
+const FUND_EACH = 100_000_000n;
+const FUNDING_CHUNK = 250;
+const SEND_GAS = 100_000n;
+const SEND_FEE = 2500n; // 0.025 uhth per gas
+
+interface Lane {
+  key: Key;
+  node: string;
+  txs: Uint8Array[];
+  hashes: string[];
+  cursor: number;
+  busy: boolean;
+}
+
+/** Block times and contents as the load generator sees them. */
+class BlockWatcher {
+  readonly seen = new Map<string, number>(); // tx hash -> first seen (performance.now())
+  readonly blocks: { height: bigint; timeMs: number; txs: number; seenAt: number }[] = [];
+  private last: bigint;
+  private running = true;
+  private loop: Promise<void>;
+
+  constructor(
+    private readonly url: string,
+    from: bigint,
+  ) {
+    this.last = from;
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        const top = await height(this.url, 5000);
+        while (this.last < top) {
+          const b = await block(this.url, this.last + 1n, 30_000);
+          const now = performance.now();
+          for (const t of b.txs) {
+            const h = txHash(Buffer.from(t, 'base64'));
+            if (!this.seen.has(h)) this.seen.set(h, now);
+          }
+          this.blocks.push({ height: b.height, timeMs: Date.parse(b.time), txs: b.txs.length, seenAt: now });
+          this.last = b.height;
+        }
+      } catch {
+        // node busy: try again
+      }
+      await sleep(50);
+    }
+  }
+
+  get height(): bigint {
+    return this.last;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+type SendOutcome = 'accepted' | 'full' | 'rejected';
+
+async function send(lane: Lane): Promise<SendOutcome> {
+  const tx = lane.txs[lane.cursor]!;
+  try {
+    const r = await broadcastSync(lane.node, tx, 30_000);
+    if (r.code === 0) return 'accepted';
+    return 'rejected';
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/already exists in cache/.test(msg)) return 'accepted';
+    if (e instanceof RpcError && /mempool is full/.test(msg)) return 'full';
+    return 'full'; // transport trouble under load: retry the same tx later
+  }
+}
+
+/** Funds the lanes' accounts from validator-0, in MsgMultiSend chunks, and waits for them. */
+async function fund(net: LocalNet, keys: Key[]): Promise<void> {
+  const m = net.manifest;
+  const funderAccount = m.accounts.find((a) => a.name === 'validator-0');
+  if (!funderAccount) throw new Error('no validator-0 account in localnet.json');
+  const funder = await keyFromMnemonic(funderAccount.mnemonic);
+  const acc = await account(net.rpc(0), funder.address);
+  let sequence = acc.sequence;
+  const hashes: string[] = [];
+  for (let i = 0; i < keys.length; i += FUNDING_CHUNK) {
+    const outputs = keys.slice(i, i + FUNDING_CHUNK).map((k) => k.address);
+    const gasLimit = 100_000n + 40_000n * BigInt(outputs.length);
+    const tx = signTx(funder, [msgMultiSend(funder.address, outputs, FUND_EACH, m.denom)], {
+      chainId: m.chainId,
+      accountNumber: acc.number,
+      sequence,
+      gasLimit,
+      fee: (gasLimit * 25n) / 1000n + 1n,
+      denom: m.denom,
+    });
+    const r = await broadcastSync(net.rpc(0), tx);
+    if (r.code !== 0) throw new Error(`funding tx refused: code ${r.code} ${r.log}`);
+    hashes.push(r.hash);
+    sequence++;
+  }
+  const last = keys[keys.length - 1]!.address;
+  await waitFor('the funded accounts', () => account(net.rpc(0), last).then(() => true), 60_000);
+  for (const h of hashes) {
+    const r = await waitFor(`funding tx ${h}`, async () => {
+      const j = (await (await fetch(`${net.rpc(0)}/tx?hash=0x${h}`)).json()) as {
+        result?: { tx_result: { code: number; log: string } };
+      };
+      return j.result?.tx_result;
+    });
+    if (r.code !== 0) throw new Error(`funding tx ${h} failed: ${r.log}`);
+  }
+}
+
+/** Funded lanes with `perAccount` pre-signed sends each, accounts spread over the nodes. */
+async function prepareLanes(net: LocalNet, tag: string, perAccount: number): Promise<Lane[]> {
+  const keys = Array.from({ length: ACCOUNTS }, (_, i) => deterministicKey(`hearth-net-bench-${tag}-${i}`));
+  await fund(net, keys);
+  const numbers: bigint[] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i += 32)
+    await Promise.all(
+      keys.slice(i, i + 32).map(async (k, j) => {
+        numbers[i + j] = (await account(net.rpc(0), k.address)).number;
+      }),
+    );
+  const sink = deterministicKey('hearth-net-bench-sink').address;
+  const m = net.manifest;
+  return keys.map((key, i) => {
+    const txs: Uint8Array[] = [];
+    for (let s = 0; s < perAccount; s++)
+      txs.push(
+        signTx(key, [msgSend(key.address, sink, 1n, m.denom)], {
+          chainId: m.chainId,
+          accountNumber: numbers[i]!,
+          sequence: BigInt(s),
+          gasLimit: SEND_GAS,
+          fee: SEND_FEE,
+          denom: m.denom,
+        }),
+      );
+    return { key, node: net.rpc(i % net.size), txs, hashes: txs.map(txHash), cursor: 0, busy: false };
+  });
+}
+
+/** Round-robin over lanes that have a tx left and none in flight. */
+function picker(lanes: Lane[]): () => Lane | undefined {
+  let next = 0;
+  return () => {
+    for (let k = 0; k < lanes.length; k++) {
+      const lane = lanes[(next + k) % lanes.length]!;
+      if (!lane.busy && lane.cursor < lane.txs.length) {
+        next = (next + k + 1) % lanes.length;
+        return lane;
+      }
+    }
+    return undefined;
+  };
+}
+
+interface Window {
+  /** Successful txs per second over the blocks committed in the window (header times). */
+  rate: number;
+  txs: number;
+  blocks: number;
+  intervalMs: number;
+  accepted: number;
+  full: number;
+}
+
+/**
+ * Successful txs (block_results code 0) in the blocks first seen in (fromSeen, toSeen], over
+ * the header-time span from the last block seen before the window to the last one in it.
+ */
+async function committedRate(
+  net: LocalNet,
+  w: BlockWatcher,
+  fromSeen: number,
+  toSeen: number,
+): Promise<Omit<Window, 'accepted' | 'full'>> {
+  const before = w.blocks.filter((b) => b.seenAt <= fromSeen);
+  const inWindow = w.blocks.filter((b) => b.seenAt > fromSeen && b.seenAt <= toSeen);
+  const base = before[before.length - 1];
+  const last = inWindow[inWindow.length - 1];
+  if (!base || !last)
+    throw new Error(`no block committed in the measuring window (${inWindow.length}); make the phase longer`);
+  let ok = 0;
+  for (const b of inWindow) {
+    const r = await blockResults(net.rpc(0), b.height, 60_000);
+    ok += r.codes.filter((c) => c === 0).length;
+  }
+  const spanMs = last.timeMs - base.timeMs;
+  return {
+    rate: ok / (spanMs / 1000),
+    txs: ok,
+    blocks: inWindow.length,
+    intervalMs: spanMs / inWindow.length,
+  };
+}
+
+/** Sends as fast as the nodes take txs for `seconds`; measures after the first quarter (ramp-up). */
+async function saturate(net: LocalNet, lanes: Lane[], w: BlockWatcher, seconds: number): Promise<Window> {
+  const pick = picker(lanes);
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  let accepted = 0;
+  let full = 0;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const lane = pick();
+      if (!lane) {
+        await sleep(5);
+        continue;
+      }
+      lane.busy = true;
+      const r = await send(lane);
+      lane.busy = false;
+      if (r === 'accepted') {
+        lane.cursor++;
+        accepted++;
+      } else if (r === 'full') {
+        full++;
+        await sleep(20);
+      } else lane.cursor = lane.txs.length; // refused for good: this sender's later txs cannot pass
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const measured = await committedRate(net, w, start + (seconds * 1000) / 4, end);
+  return { ...measured, accepted, full };
+}
+
+/** Waits (bounded) until every node's mempool is empty. */
+async function drain(net: LocalNet, ms = 60_000): Promise<void> {
+  await waitFor(
+    'the mempools to drain',
+    async () => {
+      for (let i = 0; i < net.size; i++) {
+        const r = (await (await fetch(`${net.rpc(i)}/num_unconfirmed_txs`)).json()) as {
+          result: { n_txs: string };
+        };
+        if (r.result.n_txs !== '0') return undefined;
+      }
+      return true;
+    },
+    ms,
+  );
+}
+
+interface LatencyResult {
+  offered: number;
+  acceptedRate: number;
+  included: number;
+  notIncluded: number;
+  median: number;
+  p99: number;
+  window: Omit<Window, 'accepted' | 'full'>;
+}
+
+/** A steady offered load; latency from the broadcast call to the block being seen. */
+async function steady(
+  net: LocalNet,
+  lanes: Lane[],
+  w: BlockWatcher,
+  rate: number,
+  seconds: number,
+): Promise<LatencyResult> {
+  const pick = picker(lanes);
+  const sentAt = new Map<string, number>();
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  let offered = 0;
+  let inFlight = 0;
+  const pending: Promise<void>[] = [];
+  while (performance.now() < end) {
+    const due = Math.floor(((performance.now() - start) / 1000) * rate);
+    while (offered < due && inFlight < MAX_IN_FLIGHT) {
+      const lane = pick();
+      if (!lane) break;
+      offered++;
+      inFlight++;
+      lane.busy = true;
+      const t = performance.now();
+      const hash = lane.hashes[lane.cursor]!;
+      pending.push(
+        send(lane).then((r) => {
+          lane.busy = false;
+          inFlight--;
+          if (r === 'accepted') {
+            sentAt.set(hash, t);
+            lane.cursor++;
+          } else if (r === 'rejected') lane.cursor = lane.txs.length;
+        }),
+      );
+    }
+    if (offered < due) offered = due; // the schedule slipped (no free lane or too many in flight)
+    await sleep(5);
+  }
+  await Promise.all(pending);
+  const sendEnd = performance.now();
+  // Give the chain a bounded time to include what it accepted.
+  const deadline = sendEnd + 30_000;
+  while (performance.now() < deadline && [...sentAt.keys()].some((h) => !w.seen.has(h))) await sleep(200);
+  const lat: number[] = [];
+  let missing = 0;
+  for (const [h, t] of sentAt) {
+    const s = w.seen.get(h);
+    if (s === undefined) missing++;
+    else lat.push(s - t);
+  }
+  lat.sort((a, b) => a - b);
+  // Missing txs count as slower than any included one.
+  const all = [...lat, ...Array.from({ length: missing }, () => Number.POSITIVE_INFINITY)];
+  const window = await committedRate(net, w, start + (seconds * 1000) / 4, sendEnd);
+  return {
+    offered: offered / seconds,
+    acceptedRate: sentAt.size / seconds,
+    included: lat.length,
+    notIncluded: missing,
+    median: percentile(all, 50) / 1000,
+    p99: percentile(all, 99) / 1000,
+    window,
+  };
+}
+
+async function withLocalnet<T>(
+  validators: number,
+  port: number,
+  f: (net: LocalNet) => Promise<T>,
+): Promise<T> {
+  const dir = join(tmpdir(), `hearth-bench-net-${validators}-${process.pid}-${Date.now()}`);
+  const net = await LocalNet.start({ dir, validators, basePort: await freeBasePort(port, validators) });
+  try {
+    return await f(net);
+  } finally {
+    // HEARTH_BENCH_KEEP=1 keeps the node homes and logs for a look afterwards.
+    await net.close(process.env.HEARTH_BENCH_KEEP === '1');
+    if (process.env.HEARTH_BENCH_KEEP === '1') console.log(`  [network] localnet kept in ${dir}`);
+  }
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+export async function run(): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const log = (s: string) => console.log(`  [network] ${s}`);
+
+  await withLocalnet(4, 44_000, async (net) => {
+    // Enough pre-signed txs for the saturation window at up to ~3,000 tx/s plus the latency phase.
+    const perAccount = Math.ceil(((3000 + OFFERED_RATE) * PHASE_SECONDS) / ACCOUNTS) + 2;
+    let t = performance.now();
+    const lanes = await prepareLanes(net, 'v4', perAccount);
+    log(
+      `funded ${ACCOUNTS} accounts, pre-signed ${fmt(ACCOUNTS * perAccount)} sends in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
+    const w = new BlockWatcher(net.rpc(0), await height(net.rpc(0)));
+    try {
+      t = performance.now();
+      const sat = await saturate(net, lanes, w, PHASE_SECONDS);
+      log(
+        `saturation: ${fmt(sat.rate)} tx/s over ${sat.blocks} blocks; ${sat.accepted} accepted, ${sat.full} mempool-full retries`,
+      );
+      results.push({
+        metric: `4 validators: committed tx/s at saturation (${ACCOUNTS} senders, ${CONCURRENCY} concurrent broadcast_tx_sync over 4 nodes, ${PHASE_SECONDS} s)`,
+        value: sat.rate,
+        unit: 'tx/s',
+        target: '≥ 2,000 tx/s',
+        notes: `${sat.txs} successful txs in ${sat.blocks} blocks (after the first quarter of the window; header times); ${sat.full} "mempool full" answers retried`,
+      });
+      results.push({
+        metric: '4 validators: mean block interval at saturation',
+        value: sat.intervalMs / 1000,
+        unit: 's',
+        notes: `mean ${fmt(sat.txs / Math.max(1, sat.blocks))} txs per block`,
+      });
+      await drain(net);
+      const lat = await steady(net, lanes, w, OFFERED_RATE, Math.min(PHASE_SECONDS, 30));
+      log(
+        `steady: offered ${fmt(lat.offered)}/s, accepted ${fmt(lat.acceptedRate)}/s, median ${lat.median.toFixed(2)} s, p99 ${lat.p99.toFixed(2)} s, ${lat.notIncluded} not included`,
+      );
+      const shortfall =
+        lat.notIncluded > 0
+          ? `; ${lat.notIncluded} accepted txs not seen in a block within 30 s (counted as slowest)`
+          : '';
+      results.push({
+        metric: `4 validators: median broadcast → inclusion at an offered ${fmt(OFFERED_RATE)} tx/s`,
+        value: lat.median,
+        unit: 's',
+        target: '≤ 1.5 s',
+        notes: `offered ${fmt(lat.offered)} tx/s, CheckTx accepted ${fmt(lat.acceptedRate)} tx/s, committed ${fmt(lat.window.rate)} tx/s; inclusion = block first seen by the load generator (50 ms polling)${shortfall}`,
+      });
+      results.push({
+        metric: `4 validators: p99 broadcast → inclusion at an offered ${fmt(OFFERED_RATE)} tx/s`,
+        value: lat.p99,
+        unit: 's',
+        notes: `${lat.included} txs measured`,
+      });
+      results.push({
+        metric: `4 validators: mean block interval at an offered ${fmt(OFFERED_RATE)} tx/s`,
+        value: lat.window.intervalMs / 1000,
+        unit: 's',
+        notes: `mean ${fmt(lat.window.txs / Math.max(1, lat.window.blocks))} txs per block`,
+      });
+    } finally {
+      await w.stop();
+    }
+  });
+
+  await withLocalnet(1, 45_000, async (net) => {
+    const perAccount = Math.ceil((6000 * PHASE_SECONDS) / ACCOUNTS) + 2;
+    const lanes = await prepareLanes(net, 'v1', perAccount);
+    const w = new BlockWatcher(net.rpc(0), await height(net.rpc(0)));
+    try {
+      const sat = await saturate(net, lanes, w, PHASE_SECONDS);
+      log(`1 validator saturation: ${fmt(sat.rate)} tx/s over ${sat.blocks} blocks`);
+      results.push({
+        metric: `1 validator: committed tx/s at saturation (${ACCOUNTS} senders, ${CONCURRENCY} concurrent broadcast_tx_sync, ${PHASE_SECONDS} s)`,
+        value: sat.rate,
+        unit: 'tx/s',
+        target: '≥ 5,000 tx/s',
+        notes: `${sat.txs} successful txs in ${sat.blocks} blocks; mean block interval ${(sat.intervalMs / 1000).toFixed(2)} s; ${sat.full} "mempool full" answers retried`,
+      });
+    } finally {
+      await w.stop();
+    }
+  });
+
+  results.push({
+    metric: 'reference: CometBFT v0.38 QA report, saturation (200 nodes, kvstore app)',
+    value: 400,
+    unit: 'tx/s',
+    notes:
+      'a reference point, not a like-for-like comparison (real network, trivial app; here loopback, 2 shared cores, signed SDK bank sends)',
+  });
+  return results;
+}
