@@ -92,7 +92,7 @@ export function consAddressHex(ed25519Key: Uint8Array): string {
 
 /** The ed25519 key inside a staking Validator's `consensusPubkey` Any (field 1, 32 bytes). */
 export function ed25519KeyOfAny(any: { typeUrl: string; value: Uint8Array } | undefined): Uint8Array {
-  if (!any || any.typeUrl !== '/cosmos.crypto.ed25519.PubKey')
+  if (any?.typeUrl !== '/cosmos.crypto.ed25519.PubKey')
     throw new Error(`not an ed25519 consensus key: ${any?.typeUrl}`);
   if (any.value.length !== 34 || any.value[0] !== 0x0a || any.value[1] !== 32)
     throw new Error(`malformed ed25519 PubKey bytes (${any.value.length} bytes)`);
