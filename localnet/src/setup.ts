@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
-import { defaultAppState, validateAppState } from '@hearth/chain/app/app';
+import { localnetAppState, validateAppState } from '@hearth/chain/app/app';
 import { validateGenTxs } from '@hearth/chain/app/modules/genutil/genesis';
 import { genTxRawToJson } from '@hearth/chain/app/modules/genutil/genTx';
 import {
@@ -137,7 +137,7 @@ export async function generateLocalnet(
   }));
 
   // Dev accounts first: the gentxs spend from the operators' genesis balances.
-  let appState: AppState = defaultAppState();
+  let appState: AppState = localnetAppState();
   for (const a of accounts)
     appState = addGenesisAccount(appState, a.address, [{ denom: DENOM, amount: a.funds }]);
   const operators = accounts.filter((a) => a.name.startsWith('validator-'));

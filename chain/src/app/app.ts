@@ -7,6 +7,8 @@
  * InitChain and FinalizeBlock write, and the *check* state, a branch over it that CheckTx and
  * simulations write and that is reset at every Commit.
  */
+
+import { escrowV1, marketV1, providerV1 } from '@hearth/sdk';
 import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta1/service';
 import type { Timestamp } from 'cosmjs-types/google/protobuf/timestamp';
 import {
@@ -53,17 +55,21 @@ import { authModule } from './modules/auth/module.js';
 import { BankKeeper } from './modules/bank/keeper.js';
 import { StoreKey as BankStoreKey } from './modules/bank/keys.js';
 import { bankModule } from './modules/bank/module.js';
+import { localnetEscrowParams } from './modules/escrow/params.js';
 import type { DeliverGenTx } from './modules/genutil/genesis.js';
 import {
   createMarketplace,
   MARKETPLACE_MODULE_PERMISSIONS,
   MARKETPLACE_STORE_KEYS,
 } from './modules/market/marketplace.js';
+import { localnetMarketParams } from './modules/market/params.js';
+import { localnetProviderParams } from './modules/provider/params.js';
 import {
   createDpos,
   DPOS_MODULE_PERMISSIONS,
   DPOS_STORE_KEYS,
   evidenceParamsFrom,
+  localnetDposAppState,
 } from './modules/staking/wiring.js';
 import { addressToBech32, moduleAddress } from './types/address.js';
 import { type BlockHeader, Context } from './types/context.js';
@@ -79,6 +85,7 @@ import {
 import { GenesisError, obj } from './types/json.js';
 import { fromUtf8, readU64BE, u64BE, utf8 } from './types/keys.js';
 import type { AppModule, Invariant } from './types/module.js';
+import { snakeKeys } from './types/tsproto.js';
 
 export const APP_NAME = 'hearth';
 export const APP_VERSION = '0.1.0';
@@ -175,6 +182,25 @@ export function createModules(deliverGenTx: DeliverGenTx = noGenTxDelivery) {
 /** The genesis `app_state` of a new chain: every module's defaults. */
 export function defaultAppState(): Record<string, unknown> {
   return Object.fromEntries(createModules().modules.map((m) => [m.name, m.defaultGenesis()]));
+}
+
+/**
+ * The `app_state` of a localnet: every module's defaults, with the short durations that make
+ * demos and tests take seconds (20 s unbonding, a 20-block liveness window, marketplace
+ * heartbeats, bid and order lifetimes of a few blocks).
+ */
+export function localnetAppState(): Record<string, unknown> {
+  const state = defaultAppState() as Record<string, Record<string, unknown>>;
+  for (const [name, section] of Object.entries(localnetDposAppState())) {
+    state[name] = { ...state[name], ...(section as Record<string, unknown>) };
+  }
+  state.provider = {
+    ...state.provider,
+    params: snakeKeys(providerV1.Params.toJSON(localnetProviderParams())),
+  };
+  state.market = { ...state.market, params: snakeKeys(marketV1.Params.toJSON(localnetMarketParams())) };
+  state.escrow = { ...state.escrow, params: snakeKeys(escrowV1.Params.toJSON(localnetEscrowParams())) };
+  return state;
 }
 
 /** Checks an `app_state` object without opening any state; throws a GenesisError naming the field. */
