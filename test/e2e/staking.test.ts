@@ -70,9 +70,8 @@ function withdrawnBy(res: DeliverTxResponse, delegator: string, denom: string): 
 }
 
 describe('localnet genesis', () => {
-  // The localnet is documented to run with localnetDposAppState (20 s unbonding, 20-block
-  // liveness window, 10 s jail); the suite below sets those params itself so that it does not
-  // depend on this.
+  // The fault tests below rely on the localnet's short params (20 s unbonding, 20-block
+  // liveness window, 10 s jail) being in the genesis `pnpm localnet` writes.
   it('carries the short proof-of-stake params of localnetDposAppState', async () => {
     const root = tempHome('hearth-staking-genesis-');
     try {
