@@ -10,7 +10,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   account,
   type BlockInfo,
@@ -88,10 +88,23 @@ describe('4-validator localnet under faults', () => {
     net = await LocalNet.start({ dir, validators: 4, basePort: base });
   }, 120_000);
 
+  let failed = false;
+  beforeEach((ctx) => {
+    ctx.onTestFailed(() => {
+      failed = true;
+    });
+  });
+
   afterAll(async () => {
-    // HEARTH_KEEP_E2E=1 keeps the node homes and logs for a post-mortem.
-    await net?.close(process.env.HEARTH_KEEP_E2E === '1');
-    if (process.env.HEARTH_KEEP_E2E === '1') console.log(`localnet kept in ${dir}`);
+    // After a failure (or with HEARTH_KEEP_E2E=1) the homes and logs stay for a post-mortem.
+    const keep = failed || process.env.HEARTH_KEEP_E2E === '1';
+    if (net && failed)
+      for (let i = 0; i < net.size; i++)
+        console.error(
+          `--- node${i} (${net.running(i) ? 'running' : 'not running'}), end of its log:\n${net.log(i).slice(-3000)}`,
+        );
+    await net?.close(keep);
+    if (keep) console.error(`localnet kept in ${dir}`);
   }, 60_000);
 
   const get = (): LocalNet => {

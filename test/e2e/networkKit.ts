@@ -51,19 +51,37 @@ export class RpcError extends Error {
   override readonly name = 'RpcError';
 }
 
-/** One JSON-RPC call over HTTP POST (keep-alive), bounded in time. */
+/** A keep-alive connection the server closed while this process was busy: safe to resend. */
+function staleConnection(e: unknown): boolean {
+  const code = ((e as { cause?: { code?: string } }).cause ?? {}).code;
+  return e instanceof TypeError && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET');
+}
+
+/**
+ * One JSON-RPC call over HTTP POST (keep-alive), bounded in time. Sent once more when the
+ * pooled connection turns out to be closed (every method used here may be repeated: a
+ * repeated broadcast is answered "already exists in cache").
+ */
 export async function rpc<T = unknown>(
   url: string,
   method: string,
   params: Record<string, unknown> = {},
   timeoutMs = 5000,
 ): Promise<T> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
+  const post = () =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  let res: Response;
+  try {
+    res = await post();
+  } catch (e) {
+    if (!staleConnection(e)) throw e;
+    res = await post();
+  }
   const body = (await res.json()) as { result?: T; error?: { message: string; data?: string } };
   if (body.error) throw new RpcError(`${method}: ${body.error.message} ${body.error.data ?? ''}`.trim());
   if (body.result === undefined) throw new RpcError(`${method}: no result`);
