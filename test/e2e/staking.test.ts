@@ -444,14 +444,38 @@ describe('delegated proof of stake on a 4-validator localnet through CosmJS', { 
     const i = await pickActive([2, 1, 0, 3], 'the double-sign test');
     const op = net.valoper(i);
     const cons = net.consAddress(i);
-    const dave = await net.actor('dave');
+    // Three delegators, each undelegating a piece per tx (up to max_entries) from the moment the
+    // byzantine node is back until the evidence lands: together they begin unbondings in
+    // (nearly) every block, so some fall at or after the infraction and before the slash.
+    const delegators = [await net.actor('dave'), await net.actor('bob'), await net.actor('carol')];
     const STAKE = 1_000_000_000n;
     const PIECE = 1_000_019n; // 5% of it is 50000.95: the slash truncates
-    expectOk(await dave.client.delegateTokens(dave.address, op, coin(STAKE), 'auto'), 'delegate');
+    for (const d of delegators)
+      expectOk(await d.client.delegateTokens(d.address, op, coin(STAKE), 'auto'), `delegate (${d.name})`);
 
     await net.stopNode(i);
     const restartHeight = await net.rpc.height();
     net.restartNode(i, ['--unsafe-test-equivocate']);
+    const nodeRpc = new Rpc(net.nodes[i]!.rpc);
+    await waitWithLog(`node${i}'s RPC`, net.nodes[i]!.home, async () =>
+      (await nodeRpc.height()) >= 0 ? true : undefined,
+    );
+    const tombstoned = async () =>
+      (await net.q.slashing.signingInfo(valcons(cons))).valSigningInfo.tombstoned;
+    let over = false;
+    const pieces = new Map<string, number>();
+    const loops = delegators.map(async (d, k) => {
+      await sleep(400 * k); // stagger so that the three do not land in the same blocks
+      let n = 0;
+      while (!over && n < net.params.staking.maxEntries) {
+        expectOk(
+          await d.client.undelegateTokens(d.address, op, coin(PIECE), 'auto'),
+          `undelegate (${d.name})`,
+        );
+        n++;
+      }
+      pieces.set(d.address, n);
+    });
     await waitWithLog(
       `node${i} to double-sign`,
       net.nodes[i]!.home,
@@ -464,19 +488,16 @@ describe('delegated proof of stake on a 4-validator localnet through CosmJS', { 
           : undefined,
       60_000,
     );
-    // Undelegate a piece every block until the evidence lands: some pieces begin at or after
-    // the infraction height and before the slash (max_entries bounds the count).
-    const tombstoned = async () =>
-      (await net.q.slashing.signingInfo(valcons(cons))).valSigningInfo.tombstoned;
-    const pieces: DeliverTxResponse[] = [];
-    while (pieces.length < net.params.staking.maxEntries && !(await tombstoned()))
-      pieces.push(
-        expectOk(
-          await dave.client.undelegateTokens(dave.address, op, coin(PIECE), 'auto'),
-          'undelegate piece',
-        ),
+    try {
+      await waitFor(
+        `node${i} to be tombstoned`,
+        async () => ((await tombstoned()) ? true : undefined),
+        60_000,
       );
-    await waitFor(`node${i} to be tombstoned`, async () => ((await tombstoned()) ? true : undefined), 60_000);
+    } finally {
+      over = true;
+      await Promise.all(loops);
+    }
 
     // Find the evidence block: the first with duplicate-vote evidence against node2.
     const now = await net.rpc.height();
@@ -494,8 +515,12 @@ describe('delegated proof of stake on a 4-validator localnet through CosmJS', { 
     const fraction = net.params.slashing.slashFractionDoubleSign;
     const slashAmount = mulDecTrunc(ev.power * POWER_REDUCTION, fraction);
     const infraction = BigInt(ev.height - 1);
-    const entries = (await net.q.staking.unbondingDelegation(dave.address, op)).unbond!.entries;
-    expect(entries.length).toBe(pieces.length);
+    const entries = [];
+    for (const d of delegators) {
+      const es = (await net.q.staking.unbondingDelegation(d.address, op)).unbond?.entries ?? [];
+      expect(es.length, `${d.name}'s unbonding entries`).toBe(pieces.get(d.address));
+      entries.push(...es);
+    }
     let cutTotal = 0n;
     let slashedEntries = 0;
     for (const e of entries) {
