@@ -392,6 +392,12 @@ export class NodeChain implements ConsensusChain {
     return res.status === 1;
   }
 
+  async updateSeenCommit(commit: Commit): Promise<void> {
+    // A superset of signatures already checked, but every one must verify all the same.
+    this.state.lastValidators.verifyCommit(this.state.chainId, commit.blockId, commit.height, commit);
+    await this.d.blockStore.replaceSeenCommit(commit);
+  }
+
   async commitBlock(
     block: Block,
     blockId: BlockId,

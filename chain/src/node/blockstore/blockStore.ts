@@ -298,6 +298,27 @@ export class BlockStore {
     return height === this.topHeight ? this.loadSeenCommit(height) : undefined;
   }
 
+  /**
+   * Replaces the latest block's seen commit with a fuller one (precommits that arrived after the
+   * decision, during the commit timeout), as CometBFT's LastCommit keeps collecting them. It must
+   * be for the same block.
+   */
+  replaceSeenCommit(seen: Commit): Promise<void> {
+    return this.serialize(async () => {
+      const height = this.topHeight;
+      if (seen.height !== height) {
+        throw new BlockStoreError(
+          `can only replace the seen commit of the latest block ${height}, not ${seen.height}`,
+        );
+      }
+      const meta = await this.loadBlockMeta(height);
+      if (!meta || !blockIdEquals(seen.blockId, meta.blockId)) {
+        throw new BlockStoreError(`seen commit for height ${height} is for another block`);
+      }
+      await this.db.batch([{ type: 'put', key: heightKey(P_SEEN, height), value: encodeCommit(seen) }]);
+    });
+  }
+
   /** LoadSeenCommit: the +2/3 precommits this node saw for its latest block. */
   async loadSeenCommit(height: bigint = this.topHeight): Promise<Commit | undefined> {
     if (!this.inRange(height)) return undefined;

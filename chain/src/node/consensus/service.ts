@@ -66,6 +66,8 @@ export interface ConsensusChain {
     seenCommit: Commit,
     evidence: DuplicateVoteEvidence[],
   ): Promise<void>;
+  /** A fuller commit for the latest block (late precommits): the next block's LastCommit uses it. */
+  updateSeenCommit?(commit: Commit): Promise<void>;
   /** Minimum time for votes of `height`: the last block's time + 1 ms (CometBFT's voteTime). */
   minVoteTime(height: bigint): Timestamp;
 }
@@ -170,6 +172,8 @@ export class ConsensusService {
   private decision: { height: bigint; proposal: Proposal; parts: PartSet; precommits: Vote[] } | undefined;
   /** The proposals of recently decided heights: with the stored block and commit, a lagging peer's catch-up. */
   private readonly decidedProposals = new Map<bigint, Proposal>();
+  /** The decided height's round and value: late precommits for it still go into its commit. */
+  private lastDecided: { height: number; round: number; valueId: ValueId; signatures: number } | undefined;
   private readonly now: () => Timestamp;
 
   constructor(private readonly opts: ConsensusServiceOptions) {
@@ -597,13 +601,50 @@ export class ConsensusService {
         return undefined;
       case 'enterRound':
         if (e.round > 0) this.logger.info('entering round', { height: e.height, round: e.round });
-        if (e.height !== Number(this.height)) this.startHeight(BigInt(e.height));
+        if (e.height !== Number(this.height)) {
+          await this.extendLastCommit();
+          this.startHeight(BigInt(e.height));
+        }
         this.round = e.round;
         this.opts.onNewRound?.(BigInt(e.height), e.round);
         return undefined;
       case 'invalidMessage':
         this.logger.debug('dropped invalid consensus message', { reason: e.reason });
         return undefined;
+    }
+  }
+
+  /**
+   * Precommits for the decided block that arrived after the decision (during the commit
+   * timeout) are added to its seen commit before the next proposal is built, as CometBFT's
+   * LastCommit keeps collecting them: validators whose votes were merely late are not
+   * recorded as absent (which would cost them rewards and, repeatedly, a downtime jail).
+   */
+  private async extendLastCommit(): Promise<void> {
+    const d = this.lastDecided;
+    if (!d || !this.chain.updateSeenCommit) return;
+    const precommits: SignedVote[] = [];
+    for (const v of this.votes.values()) {
+      if (v.height !== BigInt(d.height) || v.round !== d.round || v.type !== SignedMsgType.Precommit)
+        continue;
+      if (isZeroBlockId(v.blockId) || blockIdKey(v.blockId) !== d.valueId) continue;
+      precommits.push({
+        type: 'precommit',
+        height: d.height,
+        round: d.round,
+        valueId: d.valueId,
+        validatorIndex: v.validatorIndex,
+        signature: v.signature,
+      });
+    }
+    const commit = this.buildCommit(d.height, d.round, d.valueId, precommits);
+    const count = commit.signatures.filter((s) => s.blockIdFlag === BlockIdFlag.Commit).length;
+    if (count <= d.signatures) return;
+    try {
+      await this.chain.updateSeenCommit(commit);
+      d.signatures = count;
+    } catch (e) {
+      this.logger.warn('could not extend the last commit', { height: d.height, err: e as Error });
     }
   }
 
@@ -780,6 +821,12 @@ export class ConsensusService {
     const evidence = this.evidence;
     this.evidence = [];
     await this.chain.commitBlock(pending.block, this.blockIds.get(valueId)!, commit, evidence);
+    this.lastDecided = {
+      height,
+      round,
+      valueId,
+      signatures: commit.signatures.filter((s) => s.blockIdFlag === BlockIdFlag.Commit).length,
+    };
     this.opts.wal?.endHeight(BigInt(height));
     this.logger.info('committed block', {
       height,
