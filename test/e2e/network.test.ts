@@ -71,6 +71,13 @@ async function expectSameChain(net: LocalNet, nodes: number[], from: bigint, to:
   }
 }
 
+/** Restarts nodes an earlier failed step left down, so that each step checks its own claim. */
+async function restartStopped(net: LocalNet): Promise<void> {
+  for (let i = 0; i < net.size; i++) if (!net.running(i)) await net.restart(i);
+  const top = await height(net.rpc(0));
+  await reach(net, ALL, top);
+}
+
 /** Txs (hashes) of blocks [from, to] as seen by node i. */
 async function txsIn(net: LocalNet, i: number, from: bigint, to: bigint): Promise<Map<string, bigint>> {
   const out = new Map<string, bigint>();
@@ -212,6 +219,7 @@ describe('4-validator localnet under faults', () => {
 
   it('killing two of four halts the chain; restarting them resumes it with no fork', async () => {
     const n = get();
+    await restartStopped(n);
     const down = [1, 2];
     const alive = [0, 3];
     await Promise.all(down.map((i) => n.kill(i, 'SIGKILL')));
@@ -230,6 +238,7 @@ describe('4-validator localnet under faults', () => {
 
   it('a validator made to equivocate is caught as evidence in a committed block, then jailed and tombstoned', async () => {
     const n = get();
+    await restartStopped(n);
     const culprit = 2;
     const addr = n.node(culprit).validatorAddress;
     const operator = valoperOf(n.manifest.accounts.find((a) => a.name === `validator-${culprit}`)!.address);
