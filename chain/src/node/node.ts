@@ -36,6 +36,7 @@ import { FilePV } from './privval/index.js';
 import { MetricsRegistry, type RpcServer, startMetricsServer, startRpcServer } from './rpc/index.js';
 import { COMET_COMPAT_VERSION, NodeRpcBackend } from './rpcBackend.js';
 import { StateStore } from './state/index.js';
+import { MAX_BLOCK_SIZE_BYTES } from './types/index.js';
 import { ConsensusWal } from './wal/index.js';
 
 export interface NodeOptions {
@@ -164,7 +165,9 @@ export class HearthNode {
       chain.setEvidencePool(evidencePool);
 
       // 5. Consensus, with its WAL and the privval.
-      const wal = ConsensusWal.open(paths.walDir);
+      // A record can carry a whole proposal block (replayed after a crash): size the limit to the
+      // largest block CometBFT allows, plus the record's own header.
+      const wal = ConsensusWal.open(paths.walDir, { maxRecordBytes: MAX_BLOCK_SIZE_BYTES + 1_048_576 });
       closers.push(() => wal.close());
       const signer: ConsensusSigner = {
         address: privValidator.address,

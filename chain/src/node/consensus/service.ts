@@ -851,39 +851,52 @@ export interface WalRecordData {
 }
 
 /**
- * A WAL record: the driver input as JSON (bigints and bytes tagged so replay restores them
- * exactly) plus the protobuf bytes of the vote, proposal or block it refers to.
+ * A WAL record: a 4-byte big-endian length, then the driver input with the vote or proposal it
+ * refers to as JSON (bigints and bytes tagged so replay restores them exactly), then the raw
+ * protobuf bytes of the block it refers to, if any. The block goes in raw, not in the JSON, so a
+ * record is only a little larger than the block itself (the node sizes the WAL's record limit to
+ * the largest block).
  */
 export function encodeWalRecord(input: DriverInput, side: WalSideData): Uint8Array {
-  const json = JSON.stringify(
-    {
-      input,
-      vote: side.vote && encodeVote(side.vote),
-      proposal: side.proposal && encodeProposal(side.proposal),
-      block: side.block && encodeBlock(side.block),
-    },
-    (_, v) =>
-      typeof v === 'bigint'
-        ? { $big: v.toString() }
-        : v instanceof Uint8Array
-          ? { $b64: Buffer.from(v).toString('base64') }
-          : v,
+  const json = new TextEncoder().encode(
+    JSON.stringify(
+      {
+        input,
+        vote: side.vote && encodeVote(side.vote),
+        proposal: side.proposal && encodeProposal(side.proposal),
+      },
+      (_, v) =>
+        typeof v === 'bigint'
+          ? { $big: v.toString() }
+          : v instanceof Uint8Array
+            ? { $b64: Buffer.from(v).toString('base64') }
+            : v,
+    ),
   );
-  return new TextEncoder().encode(json);
+  const block = side.block ? encodeBlock(side.block) : new Uint8Array();
+  const out = new Uint8Array(4 + json.length + block.length);
+  new DataView(out.buffer).setUint32(0, json.length);
+  out.set(json, 4);
+  out.set(block, 4 + json.length);
+  return out;
 }
 
 export function decodeWalRecord(bytes: Uint8Array): WalRecordData {
-  const raw = JSON.parse(new TextDecoder().decode(bytes), (_, v) => {
+  if (bytes.length < 4) throw new Error('WAL record too short');
+  const jsonLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0);
+  if (4 + jsonLength > bytes.length) throw new Error('WAL record truncated');
+  const raw = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + jsonLength)), (_, v) => {
     if (v && typeof v === 'object' && '$big' in v) return BigInt(v.$big);
     if (v && typeof v === 'object' && '$b64' in v) return new Uint8Array(Buffer.from(v.$b64, 'base64'));
     return v;
-  }) as { input: DriverInput; vote?: Uint8Array; proposal?: Uint8Array; block?: Uint8Array };
+  }) as { input: DriverInput; vote?: Uint8Array; proposal?: Uint8Array };
+  const block = bytes.subarray(4 + jsonLength);
   return {
     input: raw.input,
     side: {
       vote: raw.vote && decodeVote(raw.vote),
       proposal: raw.proposal && decodeProposal(raw.proposal),
-      block: raw.block && decodeBlock(raw.block),
+      block: block.length > 0 ? decodeBlock(block) : undefined,
     },
   };
 }
