@@ -53,7 +53,7 @@ export class RpcError extends Error {
 
 /** A keep-alive connection the server closed while this process was busy: safe to resend. */
 function staleConnection(e: unknown): boolean {
-  const code = ((e as { cause?: { code?: string } }).cause ?? {}).code;
+  const code = (e as { cause?: { code?: string } }).cause?.code;
   return e instanceof TypeError && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET');
 }
 
