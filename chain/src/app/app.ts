@@ -73,7 +73,7 @@ import {
 } from './modules/staking/wiring.js';
 import { addressToBech32, moduleAddress } from './types/address.js';
 import { type BlockHeader, Context } from './types/context.js';
-import { type DecCoin, parseDecCoins } from './types/decimal.js';
+import type { DecCoin } from './types/decimal.js';
 import {
   ErrInvalidHeight,
   ErrInvalidRequest,
@@ -84,6 +84,7 @@ import {
 } from './types/errors.js';
 import { GenesisError, obj } from './types/json.js';
 import { fromUtf8, readU64BE, u64BE, utf8 } from './types/keys.js';
+import { parseDecCoins } from './types/legacyDec.js';
 import type { AppModule, Invariant } from './types/module.js';
 import { snakeKeys } from './types/tsproto.js';
 

@@ -1,4 +1,5 @@
 /** Byte helpers for store keys: prefixes, length-prefixed parts and big-endian numbers. */
+import { prefixEnd } from '../../store/prefix.js';
 import type { KVStore } from '../../store/types.js';
 
 const enc = new TextEncoder();
@@ -35,17 +36,7 @@ export function readU64BE(b: Uint8Array, offset = 0): bigint {
   return new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(offset);
 }
 
-/** The first key after every key that starts with `prefix` (undefined: no upper bound). */
-export function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
-  const end = Uint8Array.from(prefix);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i]! < 0xff) {
-      end[i]! += 1;
-      return end.subarray(0, i + 1);
-    }
-  }
-  return undefined;
-}
+export { prefixEnd };
 
 export function* prefixIterator(store: KVStore, prefix: Uint8Array, reverse = false) {
   const end = prefixEnd(prefix);

@@ -5,7 +5,6 @@
  * zero, `MulInt` is exact and `QuoInt` truncates. Also `sdk.DecCoins` helpers on the same
  * representation. A LegacyDec travels in protobuf as the decimal string of its atomics and in
  * JSON as "1.500000000000000000"; both forms are read and written here.
- * (Named legacyDec.ts because dec.ts holds the marketplace's parsing helpers.)
  */
 import type { Coin, Coins } from './coins.js';
 import { DEC_ONE, type DecCoin, formatDec } from './decimal.js';
@@ -154,3 +153,16 @@ export const decCoinsFromProto = (a: readonly { denom: string; amount: string }[
 /** "1.500000000000000000uhth" as `DecCoins.String()` prints it. */
 export const decCoinsToString = (a: DecCoins): string =>
   a.map((c) => `${formatDec(c.amount)}${c.denom}`).join(',');
+
+/** "0.025uhth,1.5uatom" (node config `minimum-gas-prices`). */
+export function parseDecCoins(text: string): DecCoin[] {
+  if (text.trim() === '') return [];
+  const out = text.split(',').map((part) => {
+    const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z][a-zA-Z0-9/:._-]{2,127})\s*$/.exec(part);
+    if (!m) throw new Error(`invalid decimal coin ${JSON.stringify(part)}`);
+    return { denom: m[2]!, amount: decFromString(m[1]!, 'gas price') };
+  });
+  const denoms = new Set(out.map((c) => c.denom));
+  if (denoms.size !== out.length) throw new Error(`duplicate denom in ${JSON.stringify(text)}`);
+  return out.sort((a, b) => (a.denom < b.denom ? -1 : 1));
+}
