@@ -37,16 +37,18 @@ import {
 import { ConsensusParams } from 'cosmjs-types/tendermint/types/params';
 import { BaseApplication } from '../abci/application.js';
 import { encodeProto } from '../codec/protoWriter.js';
+import { InlineSignatureVerifier, type SigCheck, type SignatureVerifier } from '../crypto/secp256k1.js';
 import type { CacheMultiStore, CommitMultiStore, MultiStore } from '../store/types.js';
-import { SignatureCache } from './baseapp/ante.js';
+import { prepareSignatureChecks, SignatureCache } from './baseapp/ante.js';
 import { MsgRouter, QueryRouter } from './baseapp/router.js';
 import {
   DecodedTxCache,
   type RunMode,
+  resolveTx,
   runTx,
   type TxResult,
   type TxRunner,
-  txHash,
+  txKeyOf,
 } from './baseapp/runTx.js';
 import { decodeTx, type TxLimits } from './baseapp/txDecoder.js';
 import { AuthKeeper } from './modules/auth/keeper.js';
@@ -116,6 +118,11 @@ export interface HearthAppOptions {
   txLimits?: Partial<TxLimits>;
   /** Run every module invariant after each block and halt if one breaks (tests, simulations). */
   checkInvariants?: boolean;
+  /**
+   * Where pre-verification checks signatures: the host passes a SignatureVerifierPool to use
+   * worker threads (default: inline, which only moves the work, e.g. into ProcessProposal).
+   */
+  sigVerifier?: SignatureVerifier;
 }
 
 /** Module account permissions: every module account the app has. */
@@ -233,12 +240,16 @@ export class HearthApp extends BaseApplication {
   private consensusParams: ConsensusParams | undefined;
   /** Set between FinalizeBlock and Commit. */
   private pendingHeight: bigint | undefined;
+  private readonly sigVerifier: SignatureVerifier;
+  /** Signature pre-verification started by ProcessProposal, awaited by FinalizeBlock. */
+  private proposalVerification: Promise<void> = Promise.resolve();
 
   constructor(opts: HearthAppOptions) {
     super();
     this.store = opts.store;
     this.minGasPrices = parseDecCoins(opts.minGasPrices ?? '');
     this.checkInvariantsEachBlock = opts.checkInvariants ?? false;
+    this.sigVerifier = opts.sigVerifier ?? new InlineSignatureVerifier();
     // Gentxs are delivered through the same tx pipeline as every other tx (bound below).
     const wiring = createModules((ctx, tx) => {
       const r = runTx(this.runner, ctx.store as CacheMultiStore, ctx.header, 'finalize', tx);
@@ -389,27 +400,71 @@ export class HearthApp extends BaseApplication {
   }
 
   /**
+   * Verifies a tx's signatures on the verifier's worker threads against the check state,
+   * remembering success in the SignatureCache so that the CheckTx that follows skips them. Safe
+   * to call without holding the app's lock: it reads state and never writes it, and a stale
+   * read only means the cache entry does not match and CheckTx verifies inline.
+   */
+  async preVerifyTx(tx: Uint8Array): Promise<void> {
+    await this.preVerify([tx], this.checkState, this.checkHeader, true);
+  }
+
+  /**
+   * Pre-verifies the signatures of `txs` against `store` (see preVerifyTx); txs already in the
+   * SignatureCache are skipped. Never rejects.
+   */
+  private async preVerify(
+    txs: readonly Uint8Array[],
+    store: MultiStore,
+    header: BlockHeader,
+    remember: boolean,
+  ): Promise<void> {
+    const ctx = new Context(store, header, 'check');
+    const jobs: { key: string; fingerprint: string; from: number; count: number }[] = [];
+    const checks: SigCheck[] = [];
+    for (const tx of txs) {
+      const key = txKeyOf(tx);
+      if (this.sigCache.has(key)) continue;
+      try {
+        const resolved = resolveTx(this.runner, tx, key, remember);
+        const prepared = prepareSignatureChecks(ctx, resolved.tx, resolved.signers, this.auth);
+        if (!prepared) continue;
+        jobs.push({
+          key,
+          fingerprint: prepared.fingerprint,
+          from: checks.length,
+          count: prepared.checks.length,
+        });
+        checks.push(...prepared.checks);
+      } catch {
+        // Undecodable or invalid: CheckTx / FinalizeBlock reports it.
+      }
+    }
+    if (checks.length === 0) return;
+    const ok = await this.sigVerifier.verify(checks);
+    for (const j of jobs) {
+      let all = true;
+      for (let i = j.from; i < j.from + j.count; i++) all &&= ok[i] === true;
+      if (all) this.sigCache.add(j.key, j.fingerprint);
+    }
+  }
+
+  /**
    * What the node's mempool orders by: the tx's first signer, that signer's sequence and the fee
    * per unit of gas. Undefined for a tx that does not decode (it never passed CheckTx anyway).
    */
   mempoolTxInfo(tx: Uint8Array): { sender: string; sequence: bigint; priority: bigint } | undefined {
-    let decoded: ReturnType<typeof decodeTx>;
+    let resolved: ReturnType<typeof resolveTx>;
     try {
-      decoded = decodeTx(tx, this.runner.limits);
+      // Usually a cache hit: CheckTx has just decoded this tx.
+      resolved = resolveTx(this.runner, tx, txKeyOf(tx), false);
     } catch {
       return undefined;
     }
+    const decoded = resolved.tx;
     const signer = decoded.authInfo.signerInfos[0];
-    const first = decoded.body.messages[0];
-    const handler = first && this.msgRouter.route(first.typeUrl);
-    if (!signer || !first || !handler) return undefined;
-    let sender: Uint8Array | undefined;
-    try {
-      sender = handler.handler.signers(handler.handler.decode(first.value))[0];
-    } catch {
-      return undefined;
-    }
-    if (!sender) return undefined;
+    const sender = resolved.signers[0];
+    if (!signer || !sender) return undefined;
     const fee = decoded.authInfo.fee!;
     const amount = fee.amount[0] ? BigInt(fee.amount[0].amount) : 0n;
     return {
@@ -453,6 +508,11 @@ export class HearthApp extends BaseApplication {
   }
 
   override async processProposal(req: RequestProcessProposal): Promise<ResponseProcessProposal> {
+    // Verify the proposal's signatures on worker threads while consensus votes; FinalizeBlock
+    // waits for this and then skips the verified ones.
+    const header = { ...this.checkHeader, height: req.height };
+    const previous = this.proposalVerification;
+    this.proposalVerification = previous.then(() => this.preVerify(req.txs, this.store, header, false));
     const maxGas = this.consensusParams?.block?.maxGas ?? -1n;
     let gas = 0n;
     for (const tx of req.txs) {
@@ -478,6 +538,10 @@ export class HearthApp extends BaseApplication {
       timeNs: toNs(req.time!),
       proposer: req.proposerAddress,
     };
+    // Signatures not verified yet (txs this node never saw in CheckTx, e.g. during block sync)
+    // are checked on worker threads first; FinalizeBlock's ante handler then skips them.
+    await this.proposalVerification;
+    await this.preVerify(req.txs, this.store, header, false);
     const block = this.store.cacheMultiStore();
     const blockEvents: ResponseFinalizeBlock['events'] = [];
     const begin = new Context(block, header, 'finalize');
@@ -485,9 +549,9 @@ export class HearthApp extends BaseApplication {
     blockEvents.push(...begin.events.events().map((e) => withMode(e, 'BeginBlock')));
 
     const txResults: ExecTxResult[] = req.txs.map((tx) => {
-      const hash = txHash(tx);
-      const r = runTx(this.runner, block, header, 'finalize', tx, hash);
-      this.sigCache.delete(SignatureCache.key(hash));
+      const key = txKeyOf(tx);
+      const r = runTx(this.runner, block, header, 'finalize', tx, key);
+      this.sigCache.delete(key);
       return abciTxResult(r);
     });
 

@@ -41,7 +41,11 @@ import { ConsensusWal } from './wal/index.js';
 
 export interface NodeOptions {
   home: string;
-  app: Application & { mempoolTxInfo?: (tx: Uint8Array) => TxInfo | undefined };
+  app: Application & {
+    mempoolTxInfo?: (tx: Uint8Array) => TxInfo | undefined;
+    /** Lock-free work before CheckTx (signature pre-verification); see MempoolOptions.preCheck. */
+    preVerifyTx?: (tx: Uint8Array) => Promise<void>;
+  };
   logger: Logger;
   /** Overrides applied on top of config.toml (tests, localnet). */
   configure?: (c: NodeConfig) => NodeConfig;
@@ -56,13 +60,16 @@ export interface NodeOptions {
   }) => P2PSwitch;
 }
 
+/** App methods that only read state and may run while another holds the app. */
+const LOCK_FREE_APP_METHODS = new Set<string | symbol>(['mempoolTxInfo', 'preVerifyTx']);
+
 /** Wraps every Application method in one mutex: the app is never entered twice at once. */
 export function serializeApp<A extends Application>(app: A): A {
   const mutex = new AsyncMutex();
   return new Proxy(app, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);
-      if (typeof v !== 'function' || prop === 'mempoolTxInfo')
+      if (typeof v !== 'function' || LOCK_FREE_APP_METHODS.has(prop))
         return typeof v === 'function' ? v.bind(target) : v;
       return (...args: unknown[]) => mutex.runExclusive(() => v.apply(target, args));
     },
@@ -135,6 +142,7 @@ export class HearthNode {
         maxTxBytes: config.mempool.maxTxBytes,
         cacheSize: config.mempool.cacheSize,
         txInfo: opts.app.mempoolTxInfo ? (tx) => opts.app.mempoolTxInfo!(tx) : undefined,
+        preCheck: opts.app.preVerifyTx ? (tx) => opts.app.preVerifyTx!(tx) : undefined,
       });
       const eventBus = new EventBus({
         maxClients: config.rpc.maxSubscriptionClients,

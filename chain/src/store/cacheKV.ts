@@ -64,9 +64,18 @@ export class CacheKV implements CacheKVStore {
 
   get(key: Uint8Array): Uint8Array | undefined {
     assertKey(key);
-    const e = this.map.get(keyString(key));
+    return this.getByString(key, keyString(key));
+  }
+
+  /**
+   * `get` with the key's map string already made: nested branches (tx -> block -> working)
+   * pass the one string down rather than each building (and hashing) its own.
+   */
+  private getByString(key: Uint8Array, s: string): Uint8Array | undefined {
+    const e = this.map.get(s);
     if (e !== undefined) return e.value ?? undefined;
-    return this.parent.get(key);
+    const p = this.parent;
+    return p instanceof CacheKV ? p.getByString(key, s) : p.get(key);
   }
 
   has(key: Uint8Array): boolean {

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAbciServer } from '@hearth/chain/abci/index';
 import { APP_STORE_NAMES, HearthApp } from '@hearth/chain/app/app';
+import { SignatureVerifierPool } from '@hearth/chain/crypto/verifierPool';
 import { createLogger, type Logger, parseLogLevel } from '@hearth/chain/logger';
 import { homePaths, readNodeConfigFile } from '@hearth/chain/node/config/index';
 import { HearthNode } from '@hearth/chain/node/node';
@@ -22,21 +23,35 @@ export interface StartOptions {
   pruningKeepRecent: number;
   logLevel: string;
   logFormat: 'text' | 'json';
+  /** Worker threads verifying signatures (undefined: one per core but one; 0: inline). */
+  signatureThreads?: number;
   unsafeTestEquivocate?: boolean;
 }
 
-/** Opens the application's state in `home/data/application.db`. */
-export async function openApp(home: string, opts: { minimumGasPrices?: string; pruningKeepRecent: number }) {
+/**
+ * Opens the application's state in `home/data/application.db`, with a pool of worker threads
+ * for signature verification. `close()` stops both.
+ */
+export async function openApp(
+  home: string,
+  opts: { minimumGasPrices?: string; pruningKeepRecent: number; signatureThreads?: number },
+) {
   const dataDir = join(home, 'data');
   mkdirSync(dataDir, { recursive: true });
   const store = await openCommitMultiStore(join(dataDir, 'application.db'), {
     storeNames: APP_STORE_NAMES,
     keepRecent: opts.pruningKeepRecent,
   });
-  try {
-    return new HearthApp({ store, minGasPrices: opts.minimumGasPrices ?? '0.025uhth' });
-  } catch (e) {
+  const sigVerifier = new SignatureVerifierPool({ threads: opts.signatureThreads });
+  const close = async () => {
+    await sigVerifier.close();
     await store.close();
+  };
+  try {
+    const app = new HearthApp({ store, minGasPrices: opts.minimumGasPrices ?? '0.025uhth', sigVerifier });
+    return { app, close };
+  } catch (e) {
+    await close();
     throw e;
   }
 }
@@ -56,7 +71,7 @@ function untilSignal(logger: Logger): Promise<void> {
 export async function runStart(opts: StartOptions): Promise<void> {
   const logger = createLogger({ level: parseLogLevel(opts.logLevel), format: opts.logFormat });
   if (opts.withComet) return runEmbedded(opts, logger);
-  const app = await openApp(opts.home, opts);
+  const { app, close } = await openApp(opts.home, opts);
   const last = app.store.lastCommitId();
   const server = await startAbciServer({ app, address: opts.address, logger: logger.child('abci') });
   logger.info('ABCI server listening; waiting for CometBFT', {
@@ -66,7 +81,7 @@ export async function runStart(opts: StartOptions): Promise<void> {
   });
   await untilSignal(logger);
   await server.close();
-  await app.store.close();
+  await close();
 }
 
 /** Hearth's own node and the app in one process. */
@@ -79,7 +94,7 @@ async function runEmbedded(opts: StartOptions, logger: Logger): Promise<void> {
   }
   const config = readNodeConfigFile(paths.configFile);
   const minimumGasPrices = opts.minimumGasPrices ?? config.hearth.minimumGasPrices;
-  const app = await openApp(opts.home, { ...opts, minimumGasPrices });
+  const { app, close } = await openApp(opts.home, { ...opts, minimumGasPrices });
   let node: HearthNode;
   try {
     node = await HearthNode.start({
@@ -89,12 +104,12 @@ async function runEmbedded(opts: StartOptions, logger: Logger): Promise<void> {
       unsafeTestEquivocate: opts.unsafeTestEquivocate === true,
     });
   } catch (e) {
-    await app.store.close();
+    await close();
     throw e;
   }
   const outcome = await Promise.race([untilSignal(logger).then(() => undefined), node.fatal]);
   await node.stop();
-  await app.store.close();
+  await close();
   if (outcome instanceof Error) throw new Error(`node halted: ${outcome.message}`);
 }
 
@@ -123,6 +138,11 @@ export function startCommand(): Command {
       'application state versions to keep besides the latest (0 keeps all)',
       parseNonNegativeInt,
       0,
+    )
+    .option(
+      '--signature-threads <n>',
+      'worker threads verifying tx signatures (default: one per core but one; 0 verifies inline)',
+      parseNonNegativeInt,
     )
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option(

@@ -4,11 +4,10 @@
  * tx-size gas, fee check and deduction, public keys, signature count and gas, SIGN_MODE_DIRECT
  * signature verification, sequence increment.
  */
-import { createHash } from 'node:crypto';
 import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
 import { SignDoc } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
-import secp256k1 from 'secp256k1';
 import { encodeProto } from '../../codec/protoWriter.js';
+import { type SigCheck, verifySecp256k1 } from '../../crypto/secp256k1.js';
 import type { Account, AuthKeeper } from '../modules/auth/keeper.js';
 import { pubKeyFromAny } from '../modules/auth/keeper.js';
 import { FeeCollectorName } from '../modules/auth/keys.js';
@@ -32,9 +31,6 @@ import {
 } from '../types/errors.js';
 import * as ev from '../types/events.js';
 import type { DecodedTx } from './txDecoder.js';
-
-/** secp256k1 group order / 2: signatures with a larger S are malleable and refused. */
-const HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 
 export interface AnteDeps {
   auth: AuthKeeper;
@@ -82,29 +78,85 @@ export class SignatureCache {
     this.entries.delete(txKey);
   }
 
+  /** Whether any verification of this tx is remembered (possibly against other accounts). */
+  has(txKey: string): boolean {
+    return this.entries.has(txKey);
+  }
+
   get size(): number {
     return this.entries.size;
   }
 }
 
+/** Everything a tx's sign bytes and keys depended on besides the tx bytes themselves. */
 function signatureFingerprint(chainId: string, accounts: Account[], pubKeys: Uint8Array[]): string {
-  return `${chainId}|${accounts.map((a, i) => `${a.accountNumber}:${Buffer.from(pubKeys[i]!).toString('hex')}`).join(',')}`;
+  let fp = chainId;
+  for (let i = 0; i < accounts.length; i++) {
+    const k = pubKeys[i] as Uint8Array;
+    fp += `|${(accounts[i] as Account).accountNumber}:${Buffer.from(k.buffer, k.byteOffset, k.byteLength).toString('latin1')}`;
+  }
+  return fp;
 }
 
-export function verifySecp256k1(
-  pubKey: Uint8Array,
-  signBytes: Uint8Array,
-  sig: Uint8Array,
-): 'ok' | 'high-s' | 'bad' {
-  if (sig.length !== 64) return 'bad';
-  const s = BigInt(`0x${Buffer.from(sig.subarray(32)).toString('hex')}`);
-  if (s > HALF_ORDER) return 'high-s';
-  const digest = createHash('sha256').update(signBytes).digest();
-  try {
-    return secp256k1.ecdsaVerify(sig, digest, pubKey) ? 'ok' : 'bad';
-  } catch {
-    return 'bad';
+/** The SIGN_MODE_DIRECT sign bytes of a tx for a signer with `accountNumber`. */
+export function directSignBytes(raw: DecodedTx['raw'], chainId: string, accountNumber: bigint): Uint8Array {
+  return encodeProto(SignDoc, {
+    bodyBytes: raw.bodyBytes,
+    authInfoBytes: raw.authInfoBytes,
+    chainId,
+    accountNumber,
+  });
+}
+
+export interface PreparedSignatures {
+  /** The SignatureCache fingerprint a successful verification is stored under. */
+  fingerprint: string;
+  checks: SigCheck[];
+}
+
+/**
+ * What the ante handler would verify for `tx` against the accounts in `ctx`, without verifying
+ * it, so the checks can run elsewhere (worker threads) and be remembered in the SignatureCache.
+ * Undefined when the handler would not get as far as verifying (unknown account or key, wrong
+ * signature count or mode): the handler reports those itself.
+ */
+export function prepareSignatureChecks(
+  ctx: Context,
+  tx: DecodedTx,
+  signers: Uint8Array[],
+  auth: AuthKeeper,
+): PreparedSignatures | undefined {
+  const { raw, authInfo } = tx;
+  if (ctx.header.height === 0n) return undefined; // gentxs: few, and signed with account number 0
+  if (raw.signatures.length !== signers.length || authInfo.signerInfos.length !== signers.length)
+    return undefined;
+  const accounts: Account[] = [];
+  const pubKeys: Uint8Array[] = [];
+  const checks: SigCheck[] = [];
+  for (let i = 0; i < signers.length; i++) {
+    const addr = signers[i] as Uint8Array;
+    const info = authInfo.signerInfos[i]!;
+    if (info.modeInfo?.single?.mode !== SignMode.SIGN_MODE_DIRECT) return undefined;
+    const acc = auth.getAccount(ctx, addr);
+    if (!acc) return undefined;
+    let pubKey = acc.pubKey;
+    if (info.publicKey) {
+      try {
+        pubKey = pubKeyFromAny(info.publicKey);
+      } catch {
+        return undefined;
+      }
+    }
+    if (!pubKey) return undefined;
+    accounts.push(acc);
+    pubKeys.push(pubKey);
+    checks.push({
+      pubKey,
+      signBytes: directSignBytes(raw, ctx.header.chainId, acc.accountNumber),
+      signature: raw.signatures[i] as Uint8Array,
+    });
   }
+  return { fingerprint: signatureFingerprint(ctx.header.chainId, accounts, pubKeys), checks };
 }
 
 /**
@@ -249,13 +301,12 @@ export function runAnte(
       throw ErrNotSupported.wrap('only SIGN_MODE_DIRECT single signatures are accepted');
     }
     if (verifyAll) {
-      const signBytes = encodeProto(SignDoc, {
-        bodyBytes: raw.bodyBytes,
-        authInfoBytes: raw.authInfoBytes,
-        chainId: ctx.header.chainId,
-        // Gentxs are signed before accounts have numbers: at genesis the SDK signs with 0.
-        accountNumber: ctx.header.height === 0n ? 0n : acc.accountNumber,
-      });
+      // Gentxs are signed before accounts have numbers: at genesis the SDK signs with 0.
+      const signBytes = directSignBytes(
+        raw,
+        ctx.header.chainId,
+        ctx.header.height === 0n ? 0n : acc.accountNumber,
+      );
       const verdict = verifySecp256k1(pubKeys[i]!, signBytes, raw.signatures[i]!);
       if (verdict === 'high-s') throw ErrUnauthorized.wrap('signature is not in lower-S form');
       if (verdict !== 'ok') {

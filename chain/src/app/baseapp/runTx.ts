@@ -3,7 +3,7 @@
  * its own branch (kept when the messages fail, so fees and sequences are charged), then the
  * messages on a second branch that is written only when all of them succeed.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash as nodeHash } from 'node:crypto';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import type { Any } from 'cosmjs-types/google/protobuf/any';
 import { encodeProto } from '../../codec/protoWriter.js';
@@ -14,7 +14,7 @@ import { ErrTxDecode, toSdkError } from '../types/errors.js';
 import * as ev from '../types/events.js';
 import { type Event, EventManager, makeEvent } from '../types/events.js';
 import { GasMeter } from '../types/gas.js';
-import { type AnteDeps, runAnte, SignatureCache } from './ante.js';
+import { type AnteDeps, runAnte } from './ante.js';
 import type { MsgRouter } from './router.js';
 import { type DecodedTx, decodeTx, type TxLimits } from './txDecoder.js';
 
@@ -38,7 +38,11 @@ export interface TxRunner {
   decoded: DecodedTxCache;
 }
 
-type Resolved = { tx: DecodedTx; msgs: ReturnType<typeof resolveMessages>['msgs']; signers: Uint8Array[] };
+export type Resolved = {
+  tx: DecodedTx;
+  msgs: ReturnType<typeof resolveMessages>['msgs'];
+  signers: Uint8Array[];
+};
 
 /** A bounded cache of decoded txs by hash. Decoding is a pure function of the bytes, so reuse is safe. */
 export class DecodedTxCache {
@@ -61,6 +65,23 @@ export class DecodedTxCache {
 
 export function txHash(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(bytes).digest());
+}
+
+const txKeys = new WeakMap<Uint8Array, string>();
+
+/**
+ * The cache key (hex SHA-256) of a tx, memoized by the bytes object: one tx passes through
+ * pre-verification, CheckTx, the mempool's ordering and FinalizeBlock as the same object.
+ * (A caller that changed a tx's bytes in place after handing them over would get a stale key;
+ * nothing in the node does.)
+ */
+export function txKeyOf(bytes: Uint8Array): string {
+  let k = txKeys.get(bytes);
+  if (k === undefined) {
+    k = nodeHash('sha256', bytes, 'hex');
+    txKeys.set(bytes, k);
+  }
+  return k;
 }
 
 function errorResult(e: unknown, gasWanted: bigint, gasUsed: bigint, events: Event[] = []): TxResult {
@@ -110,6 +131,19 @@ function resolveMessages(runner: TxRunner, tx: DecodedTx) {
 export type RunMode = 'check' | 'recheck' | 'simulate' | 'finalize';
 
 /**
+ * The decoded tx with its messages and signers, from the cache or decoded now (and then cached
+ * when `remember`). Throws the decode or ValidateBasic error.
+ */
+export function resolveTx(runner: TxRunner, txBytes: Uint8Array, txKey: string, remember: boolean): Resolved {
+  const hit = runner.decoded.get(txKey);
+  if (hit) return hit;
+  const decoded = decodeTx(txBytes, runner.limits);
+  const resolved = { tx: decoded, ...resolveMessages(runner, decoded) };
+  if (remember) runner.decoded.set(txKey, resolved);
+  return resolved;
+}
+
+/**
  * Runs `txBytes` on `ctx.store` (which the caller owns: the check state, a simulation branch,
  * or the block's branch). Never throws: every failure is a result with a registered code.
  */
@@ -119,21 +153,15 @@ export function runTx(
   header: BlockHeader,
   mode: RunMode,
   txBytes: Uint8Array,
-  hash = txHash(txBytes),
+  txKey = txKeyOf(txBytes),
 ): TxResult {
-  const txKey = SignatureCache.key(hash);
-  let resolved = runner.decoded.get(txKey);
-  if (resolved) {
-    if (mode === 'finalize') runner.decoded.delete(txKey);
-  } else {
-    try {
-      const decoded = decodeTx(txBytes, runner.limits);
-      resolved = { tx: decoded, ...resolveMessages(runner, decoded) };
-    } catch (e) {
-      return errorResult(e, 0n, 0n);
-    }
-    if (mode === 'check') runner.decoded.set(txKey, resolved);
+  let resolved: Resolved;
+  try {
+    resolved = resolveTx(runner, txBytes, txKey, mode === 'check');
+  } catch (e) {
+    return errorResult(e, 0n, 0n);
   }
+  if (mode === 'finalize') runner.decoded.delete(txKey);
   const tx = resolved.tx;
   const simulate = mode === 'simulate';
   const gasWanted = tx.authInfo.fee!.gasLimit;

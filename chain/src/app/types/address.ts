@@ -29,13 +29,26 @@ class Memo<V> {
 const encodeMemo = new Memo<string>(100_000);
 const decodeMemo = new Memo<Uint8Array>(100_000);
 
+/**
+ * Account-prefix encodings by address object: the same address objects (a tx's signers, decoded
+ * accounts) are encoded many times per tx for events. Valid as long as the bytes are not changed
+ * in place, which nothing does to an address.
+ */
+const byObject = new WeakMap<Uint8Array, string>();
+
 export function addressToBech32(addr: Uint8Array, prefix = BECH32_PREFIX): string {
+  const own = prefix === BECH32_PREFIX;
+  if (own) {
+    const hit = byObject.get(addr);
+    if (hit !== undefined) return hit;
+  }
   const k = `${prefix}:${Buffer.from(addr.buffer, addr.byteOffset, addr.byteLength).toString('latin1')}`;
   let s = encodeMemo.get(k);
   if (s === undefined) {
     s = toBech32(prefix, addr);
     encodeMemo.set(k, s);
   }
+  if (own) byObject.set(addr, s);
   return s;
 }
 

@@ -124,6 +124,37 @@ describe('Mempool admission', () => {
     expect(app.calls).toHaveLength(4);
   });
 
+  it('starts preCheck on arrival, outside the lock, and still runs CheckTx in arrival order', async () => {
+    const started: string[] = [];
+    const release = new Map<string, () => void>();
+    const { app, mempool } = setup({
+      preCheck: (tx) => {
+        started.push(label(tx));
+        // Each preparation finishes only when the test says so; a failing one is ignored.
+        return new Promise<void>((resolve, reject) =>
+          release.set(label(tx), label(tx) === 'a1' ? () => reject(new Error('no')) : resolve),
+        );
+      },
+    });
+    const txs = [mk('a', 0), mk('a', 1), mk('a', 2)];
+    const results = txs.map((tx) => mempool.checkTx(tx));
+    await new Promise((r) => setImmediate(r));
+    // All three prepare at once although CheckTx runs one at a time.
+    expect(started).toEqual(['a0', 'a1', 'a2']);
+    expect(app.calls).toHaveLength(0);
+    // Finishing out of order does not reorder CheckTx: a2 waits for a0 and a1.
+    release.get('a2')!();
+    await new Promise((r) => setImmediate(r));
+    expect(app.calls).toHaveLength(0);
+    release.get('a1')!();
+    release.get('a0')!();
+    expect((await Promise.all(results)).map((r) => r.code)).toEqual([0, 0, 0]);
+    expect(app.calls.map((c) => c.tx.split(':').slice(0, 2).join(''))).toEqual(['a0', 'a1', 'a2']);
+    // Duplicates are refused before any preparation.
+    await expect(mempool.checkTx(mk('a', 0))).rejects.toBeInstanceOf(TxInCacheError);
+    expect(started).toHaveLength(3);
+  });
+
   it('refuses a concurrent duplicate without a second CheckTx', async () => {
     const { app, mempool } = setup();
     const tx = mk('alice', 0);

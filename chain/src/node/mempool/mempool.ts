@@ -41,6 +41,12 @@ export interface MempoolOptions {
   recheck?: boolean;
   /** Sender, sequence and priority of an accepted tx; undefined when unknown. */
   txInfo?: (tx: Uint8Array, res: ResponseCheckTx) => TxInfo | undefined;
+  /**
+   * Work the app can do on a new tx before CheckTx and outside the app's lock (Hearth's app
+   * verifies signatures on worker threads). It starts when the tx arrives, so txs waiting for
+   * the lock are prepared in parallel; CheckTx still runs in arrival order.
+   */
+  preCheck?: (tx: Uint8Array) => Promise<void>;
 }
 
 /** A tx the mempool refused before or instead of CheckTx; `message` is CometBFT's wording. */
@@ -130,6 +136,7 @@ export class Mempool {
   readonly maxTxBytes: number;
   private readonly recheckEnabled: boolean;
   private readonly txInfo: MempoolOptions['txInfo'];
+  private readonly preCheck: MempoolOptions['preCheck'];
   private readonly cache: TxCache;
   /** Held txs by hash key, in arrival order. */
   private readonly txs = new Map<string, MempoolTx>();
@@ -147,6 +154,7 @@ export class Mempool {
     this.maxTxBytes = opts.maxTxBytes ?? 1024 * 1024;
     this.recheckEnabled = opts.recheck ?? true;
     this.txInfo = opts.txInfo;
+    this.preCheck = opts.preCheck;
     this.cache = new TxCache(opts.cacheSize ?? 10000);
     for (const [name, v] of [
       ['maxTxs', this.maxTxs],
@@ -193,10 +201,13 @@ export class Mempool {
     const key = keyOf(hash);
     if (this.txs.has(key) || !this.cache.push(key)) throw new TxInCacheError();
 
+    // Started before waiting for the lock; its failure is CheckTx's to report.
+    const prepared = this.preCheck?.(tx).catch(() => {});
     await this.lock();
     let res: ResponseCheckTx;
     try {
       try {
+        await prepared;
         res = await this.app.checkTx({ tx, type: CheckTxType.NEW });
       } catch (e) {
         this.cache.remove(key);

@@ -9,6 +9,7 @@ import { Any } from 'cosmjs-types/google/protobuf/any';
 import { encodeProto } from '../../../codec/protoWriter.js';
 import { addressFromBech32, addressToBech32, moduleAddress } from '../../types/address.js';
 import type { Context } from '../../types/context.js';
+import { memoizedDecoder } from '../../types/decodeMemo.js';
 import { ErrInvalidPubKey, ErrLogic, ErrUnknownAddress } from '../../types/errors.js';
 import { prefixIterator, readU64BE, u64BE } from '../../types/keys.js';
 import {
@@ -74,6 +75,10 @@ export function accountToAny(acc: Account): Any {
   return { typeUrl: BaseAccountTypeUrl, value: encodeProto(BaseAccount, base) };
 }
 
+const decodeParams = memoizedDecoder((b) => Params.decode(b));
+/** A stored account (an Any), decoded once per stored value. */
+const decodeStoredAccount = memoizedDecoder((b) => accountFromAny(Any.decode(b)));
+
 export function accountFromAny(any: Any): Account {
   const fromBase = (b: BaseAccount): Account => ({
     address: addressFromBech32(b.address),
@@ -118,7 +123,7 @@ export class AuthKeeper implements AccountReader {
   getParams(ctx: Context): AuthParams {
     const b = ctx.kvStore(StoreKey).get(ParamsKey);
     if (!b) throw ErrLogic.wrap('auth params are not set');
-    return Params.decode(b);
+    return decodeParams(b);
   }
 
   setParams(ctx: Context, p: AuthParams): void {
@@ -127,7 +132,7 @@ export class AuthKeeper implements AccountReader {
 
   getAccount(ctx: Context, addr: Uint8Array): Account | undefined {
     const b = ctx.kvStore(StoreKey).get(accountKey(addr));
-    return b ? accountFromAny(Any.decode(b)) : undefined;
+    return b ? decodeStoredAccount(b) : undefined;
   }
 
   hasAccount(ctx: Context, addr: Uint8Array): boolean {

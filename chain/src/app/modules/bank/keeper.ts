@@ -7,9 +7,10 @@ import { encodeProto } from '../../../codec/protoWriter.js';
 import { addressToBech32 } from '../../types/address.js';
 import { type Coin, type Coins, coinsToString, normalizeCoins } from '../../types/coins.js';
 import type { Context } from '../../types/context.js';
+import { memoizedDecoder } from '../../types/decodeMemo.js';
 import { ErrInsufficientFunds, ErrInvalidCoins, ErrLogic, ErrUnauthorized } from '../../types/errors.js';
 import { EventTypeMessage, AttributeKeySender as MsgSenderKey } from '../../types/events.js';
-import { fromUtf8, prefixIterator, utf8 } from '../../types/keys.js';
+import { fromUtf8, prefixIterator } from '../../types/keys.js';
 import { Burner, Minter } from '../auth/keys.js';
 import { ErrSendDisabled } from './errors.js';
 import * as ev from './events.js';
@@ -32,8 +33,16 @@ import {
 import type { BankParams } from './params.js';
 
 const DENOM_OWNER_MARKER = Uint8Array.of(1);
-const parseStoredAmount = (b: Uint8Array): bigint => BigInt(fromUtf8(b));
-const encodeAmount = (a: bigint): Uint8Array => utf8(a.toString());
+const decodeParams = memoizedDecoder((b) => Params.decode(b));
+/** Amounts are stored as decimal strings (as the SDK's math.Int): ASCII digits only. */
+const parseStoredAmount = (b: Uint8Array): bigint =>
+  BigInt(String.fromCharCode.apply(null, b as unknown as number[]));
+function encodeAmount(a: bigint): Uint8Array {
+  const s = a.toString();
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
 
 export interface BankViewKeeper {
   getBalance(ctx: Context, addr: Uint8Array, denom: string): bigint;
@@ -56,7 +65,7 @@ export class BankKeeper implements BankSendKeeper {
   getParams(ctx: Context): BankParams {
     const b = ctx.kvStore(StoreKey).get(ParamsKey);
     if (!b) throw ErrLogic.wrap('bank params are not set');
-    return Params.decode(b);
+    return decodeParams(b);
   }
 
   setParams(ctx: Context, p: BankParams): void {
