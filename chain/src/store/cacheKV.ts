@@ -94,21 +94,35 @@ export class CacheKV implements CacheKVStore {
   }
 
   private put(key: Uint8Array, value: Uint8Array | null): void {
+    this.adopt(keyString(key), key, value, true);
+  }
+
+  /**
+   * Records a write. `copyKey` false hands over a key array this cache may keep (a child
+   * branch's own copy, which the child drops right after).
+   */
+  private adopt(s: string, key: Uint8Array, value: Uint8Array | null, copyKey: boolean): void {
     if (this.frozen) throw new Error('store write during commit');
-    const s = keyString(key);
     const e = this.map.get(s);
     if (e !== undefined) e.value = value;
     else {
-      this.map.set(s, { key: new Uint8Array(key), value });
+      this.map.set(s, { key: copyKey ? new Uint8Array(key) : key, value });
       this.pending.push(s);
     }
     this.generation++;
   }
 
   write(): void {
-    for (const e of this.map.values()) {
-      if (e.value === null) this.parent.delete(e.key);
-      else this.parent.set(e.key, e.value);
+    const p = this.parent;
+    if (p instanceof CacheKV) {
+      // Branch into branch (tx -> block): the entries, which this cache copied when they were
+      // written and drops now, move over as they are, with their map strings.
+      for (const [s, e] of this.map) p.adopt(s, e.key, e.value, false);
+    } else {
+      for (const e of this.map.values()) {
+        if (e.value === null) p.delete(e.key);
+        else p.set(e.key, e.value);
+      }
     }
     this.discard();
   }
