@@ -52,15 +52,19 @@ export function addressToBech32(addr: Uint8Array, prefix = BECH32_PREFIX): strin
   return s;
 }
 
-/** Decode a bech32 address with the expected prefix, or throw ErrInvalidAddress. */
+/**
+ * Decode a bech32 address with the expected prefix, or throw ErrInvalidAddress. The bytes are
+ * memoized and shared between callers: treat them as read-only, as every address in the app is.
+ * (The text is not remembered as the bytes' encoding: an upper-case address decodes too, and
+ * encodings must stay canonical wherever they end up in state.)
+ */
 export function addressFromBech32(text: string, prefix = BECH32_PREFIX): Uint8Array {
   const k = `${prefix}:${text}`;
   const hit = decodeMemo.get(k);
-  // A copy, so that no caller can alter the memoized bytes.
-  if (hit) return Uint8Array.from(hit);
+  if (hit) return hit;
   const addr = decodeBech32Address(text, prefix);
   decodeMemo.set(k, addr);
-  return Uint8Array.from(addr);
+  return addr;
 }
 
 function decodeBech32Address(text: string, prefix: string): Uint8Array {
@@ -82,10 +86,21 @@ function decodeBech32Address(text: string, prefix: string): Uint8Array {
   return decoded.data;
 }
 
-/** The account address of a compressed secp256k1 public key. */
+const keyAddressMemo = new Memo<Uint8Array>(100_000);
+
+/**
+ * The account address of a compressed secp256k1 public key (memoized: the ante handler derives
+ * it for every signature). The bytes are shared: treat them as read-only.
+ */
 export function secp256k1Address(pubkey: Uint8Array): Uint8Array {
-  const sha = createHash('sha256').update(pubkey).digest();
-  return new Uint8Array(createHash('ripemd160').update(sha).digest());
+  const k = Buffer.from(pubkey.buffer, pubkey.byteOffset, pubkey.byteLength).toString('latin1');
+  let addr = keyAddressMemo.get(k);
+  if (addr === undefined) {
+    const sha = createHash('sha256').update(pubkey).digest();
+    addr = new Uint8Array(createHash('ripemd160').update(sha).digest());
+    keyAddressMemo.set(k, addr);
+  }
+  return addr;
 }
 
 /** A module account's address: sha256(name) truncated to 20 bytes (`authtypes.NewModuleAddress`). */
