@@ -33,6 +33,7 @@ import {
   isHearthNode,
   type LocalnetManifest,
   logFile,
+  NODE_FLAGS,
   nodePorts,
   REPO_ROOT,
   readManifest,
@@ -489,7 +490,16 @@ export class LocalNet {
       writeSync(fd, `\n=== networkKit: hearth start ${extra.join(' ')} at ${new Date().toISOString()} ===\n`);
       const child = spawn(
         process.execPath,
-        [HEARTH_BIN, 'start', '--home', n.home, '--minimum-gas-prices', this.manifest.gasPrice, ...extra],
+        [
+          ...NODE_FLAGS,
+          HEARTH_BIN,
+          'start',
+          '--home',
+          n.home,
+          '--minimum-gas-prices',
+          this.manifest.gasPrice,
+          ...extra,
+        ],
         { cwd: REPO_ROOT, detached: true, stdio: ['ignore', fd, fd] },
       );
       child.unref();

@@ -32,7 +32,13 @@ import { localnetStakingParams, type StakingParams } from '@hearth/chain/app/mod
 import { readNodeConfigFile, writeNodeConfigFile } from '@hearth/chain/node/config/index';
 import { MsgUnjail } from 'cosmjs-types/cosmos/slashing/v1beta1/tx';
 import { generateDevAccounts } from '../../localnet/src/accounts.js';
-import { HEARTH_BIN, REPO_ROOT, startLocalnet, stopLocalnet } from '../../localnet/src/localnet.js';
+import {
+  HEARTH_BIN,
+  NODE_FLAGS,
+  REPO_ROOT,
+  startLocalnet,
+  stopLocalnet,
+} from '../../localnet/src/localnet.js';
 import { type LocalnetManifest, readManifest, writeManifest } from '../../localnet/src/manifest.js';
 import { nodePorts, takenPorts } from '../../localnet/src/ports.js';
 import { isHearthNode, terminate } from '../../localnet/src/processes.js';
@@ -256,7 +262,7 @@ function spawnDetached(home: string, extra: readonly string[], gasPrice: string)
     writeSync(fd, `\n=== staking e2e: hearth start ${extra.join(' ')} at ${new Date().toISOString()} ===\n`);
     const child = spawn(
       process.execPath,
-      [HEARTH_BIN, 'start', '--home', home, '--minimum-gas-prices', gasPrice, ...extra],
+      [...NODE_FLAGS, HEARTH_BIN, 'start', '--home', home, '--minimum-gas-prices', gasPrice, ...extra],
       { cwd: REPO_ROOT, detached: true, stdio: ['ignore', fd, fd] },
     );
     child.unref();
