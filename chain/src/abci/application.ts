@@ -66,6 +66,22 @@ export interface Application {
   applySnapshotChunk(req: RequestApplySnapshotChunk): Promise<ResponseApplySnapshotChunk>;
 }
 
+/**
+ * Not part of ABCI, offered by apps that can use it: work on a new tx that may run before its
+ * CheckTx and outside the lock that serializes the ABCI methods (Hearth's app verifies
+ * signatures on worker threads). It only reads state; a failure is CheckTx's to report, so
+ * callers ignore it.
+ */
+export interface TxPreVerifier {
+  preVerifyTx(tx: Uint8Array): Promise<void>;
+}
+
+/** The app's `preVerifyTx`, bound, when it has one. */
+export function preVerifierOf(app: object): ((tx: Uint8Array) => Promise<void>) | undefined {
+  const f = (app as Partial<TxPreVerifier>).preVerifyTx;
+  return typeof f === 'function' ? f.bind(app) : undefined;
+}
+
 /** The names of the `Application` methods, i.e. the ABCI calls that reach the app. */
 export type AbciMethod = keyof Application;
 

@@ -377,6 +377,40 @@ describe('ABCI socket server (CometBFT v0.38 wire protocol)', () => {
     expect((await c.next()).flush).toEqual({});
   });
 
+  it("starts an app's preVerifyTx for each new tx of a chunk at once, and answers CheckTx in order", async () => {
+    const log: string[] = [];
+    const release: (() => void)[] = [];
+    class PreparingApp extends KVStoreApp {
+      preVerifyTx(tx: Uint8Array): Promise<void> {
+        log.push(`prepare ${dec.decode(tx)}`);
+        // The last tx's preparation finishes first, then the others; one fails.
+        return new Promise((resolve, reject) =>
+          release.push(dec.decode(tx) === 'k1=v' ? () => reject(new Error('bad')) : resolve),
+        );
+      }
+      override checkTx(req: RequestCheckTx) {
+        log.push(`check ${dec.decode(req.tx)}`);
+        return super.checkTx(req);
+      }
+    }
+    const { server } = await serve(new PreparingApp());
+    const c = await open(server);
+    c.send(
+      [0, 1, 2]
+        .map((i) => ({ checkTx: { tx: enc.encode(`k${i}=v`), type: 0 } }))
+        .concat([{ checkTx: { tx: enc.encode('k0=v'), type: 1 } }]),
+    );
+    await tick();
+    expect(log).toEqual(['prepare k0=v', 'prepare k1=v', 'prepare k2=v']); // not for the recheck
+    release[2]!();
+    await tick();
+    expect(log).toHaveLength(3); // k0 still preparing: nothing is checked out of order
+    release[0]!();
+    release[1]!();
+    for (let i = 0; i < 4; i++) expect((await c.next()).checkTx?.code).toBe(0);
+    expect(log.slice(3)).toEqual(['check k0=v', 'check k1=v', 'check k2=v', 'check k0=v']);
+  });
+
   it('holds responses until Flush', async () => {
     const { server, app } = await serve();
     const c = await open(server);

@@ -18,7 +18,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Request, type Response, Response as ResponseCodec } from 'cosmjs-types/tendermint/abci/types';
 import { encodeProto } from '../codec/protoWriter.js';
 import { type AbciAddress, formatAbciAddress, parseAbciAddress } from './address.js';
-import type { Application } from './application.js';
+import { type Application, preVerifierOf } from './application.js';
 import { dispatchRequest, type RequestKind, requestKind, UnknownRequestError } from './dispatch.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, encodeFrame, FrameDecoder } from './framing.js';
 import { type AbciLogger, errorMessage, silentLogger } from './logger.js';
@@ -63,7 +63,14 @@ export async function startAbciServer(options: AbciServerOptions): Promise<AbciS
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.setNoDelay(true);
-    const conn = new Connection(socket, connId, { app, logger, mutex, maxMessageBytes, flushThreshold });
+    const conn = new Connection(socket, connId, {
+      app,
+      preVerify: preVerifierOf(app),
+      logger,
+      mutex,
+      maxMessageBytes,
+      flushThreshold,
+    });
     conn.serve().catch((err: unknown) => {
       // serve() handles its own errors; this is a last line of defence against a crash.
       logger.error('abci connection failed', { conn: connId, err: errorMessage(err) });
@@ -91,6 +98,8 @@ export async function startAbciServer(options: AbciServerOptions): Promise<AbciS
 
 interface ConnectionContext {
   app: Application;
+  /** The app's lock-free preparation of new txs (see TxPreVerifier), if it has one. */
+  preVerify: ((tx: Uint8Array) => Promise<void>) | undefined;
   logger: AbciLogger;
   mutex: AsyncMutex;
   maxMessageBytes: number;
@@ -124,8 +133,13 @@ class Connection {
           await this.fail(`malformed frame: ${errorMessage(err)}`);
           return;
         }
-        for (const body of frames) {
-          if (!(await this.handleFrame(body))) return;
+        // Decode the chunk's requests first so that the new txs among them (CometBFT
+        // pipelines CheckTx on the mempool connection) start their lock-free preparation
+        // together; each CheckTx then waits for its own, in order.
+        const requests = frames.map((body) => this.decodeRequest(body));
+        const prepared = requests.map((req) => this.prepare(req));
+        for (let i = 0; i < requests.length; i++) {
+          if (!(await this.handleRequest(requests[i] as Request | Error, prepared[i]))) return;
         }
       }
       if (!this.decoder.idle) logger.debug('abci connection closed mid-frame', { conn: this.id });
@@ -137,13 +151,29 @@ class Connection {
     }
   }
 
-  /** Returns false when the connection has been closed. */
-  private async handleFrame(body: Uint8Array): Promise<boolean> {
-    let req: Request;
+  private decodeRequest(body: Uint8Array): Request | Error {
     try {
-      req = Request.decode(body);
+      return Request.decode(body);
     } catch (err) {
-      await this.fail(`cannot decode request: ${errorMessage(err)}`);
+      return new Error(errorMessage(err));
+    }
+  }
+
+  /** Starts `preVerifyTx` for a new tx's CheckTx, if the app has it. */
+  private prepare(req: Request | Error): Promise<void> | undefined {
+    const { preVerify } = this.ctx;
+    if (req instanceof Error || !req.checkTx || req.checkTx.type !== 0 || !preVerify) return undefined;
+    try {
+      return preVerify(req.checkTx.tx).catch(() => {});
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Returns false when the connection has been closed. */
+  private async handleRequest(req: Request | Error, prepared: Promise<void> | undefined): Promise<boolean> {
+    if (req instanceof Error) {
+      await this.fail(`cannot decode request: ${req.message}`);
       return false;
     }
     let kind: RequestKind;
@@ -162,6 +192,7 @@ class Connection {
     }
     let res: Response;
     try {
+      await prepared;
       res =
         kind === 'echo'
           ? await dispatchRequest(this.ctx.app, req, kind)

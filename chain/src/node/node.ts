@@ -5,7 +5,7 @@
  * CometBFT's local client does.
  */
 import { join } from 'node:path';
-import type { Application } from '../abci/application.js';
+import { type Application, preVerifierOf } from '../abci/application.js';
 import { AsyncMutex } from '../abci/mutex.js';
 import type { Logger } from '../logger.js';
 import { openLevelDb, type StoreDb } from '../store/db.js';
@@ -41,11 +41,7 @@ import { ConsensusWal } from './wal/index.js';
 
 export interface NodeOptions {
   home: string;
-  app: Application & {
-    mempoolTxInfo?: (tx: Uint8Array) => TxInfo | undefined;
-    /** Lock-free work before CheckTx (signature pre-verification); see MempoolOptions.preCheck. */
-    preVerifyTx?: (tx: Uint8Array) => Promise<void>;
-  };
+  app: Application & { mempoolTxInfo?: (tx: Uint8Array) => TxInfo | undefined };
   logger: Logger;
   /** Overrides applied on top of config.toml (tests, localnet). */
   configure?: (c: NodeConfig) => NodeConfig;
@@ -142,7 +138,7 @@ export class HearthNode {
         maxTxBytes: config.mempool.maxTxBytes,
         cacheSize: config.mempool.cacheSize,
         txInfo: opts.app.mempoolTxInfo ? (tx) => opts.app.mempoolTxInfo!(tx) : undefined,
-        preCheck: opts.app.preVerifyTx ? (tx) => opts.app.preVerifyTx!(tx) : undefined,
+        preCheck: preVerifierOf(opts.app),
       });
       const eventBus = new EventBus({
         maxClients: config.rpc.maxSubscriptionClients,
