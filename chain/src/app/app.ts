@@ -483,7 +483,10 @@ export class HearthApp extends BaseApplication {
 
   private txGas(tx: Uint8Array): bigint | undefined {
     try {
-      return decodeTx(tx, this.runner.limits).authInfo.fee!.gasLimit;
+      // Usually decoded already (CheckTx or pre-verification); decoding is pure, so the cached
+      // result is the same as decoding again.
+      const decoded = this.runner.decoded.get(txKeyOf(tx))?.tx ?? decodeTx(tx, this.runner.limits);
+      return decoded.authInfo.fee!.gasLimit;
     } catch {
       return undefined;
     }

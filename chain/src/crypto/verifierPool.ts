@@ -149,10 +149,11 @@ export class SignatureVerifierPool implements SignatureVerifier {
     return new Promise((resolve) => {
       this.queue.push({ checks, resolve, sent: 0, done: 0, results: new Array(checks.length).fill(false) });
       this.queued += checks.length;
-      // Send at once when a worker is idle or a batch is full. Otherwise the checks wait for
-      // the next turn of the event loop — which a main thread busy in a long chain of promise
-      // reactions may not take soon, hence the small default batch.
-      if (this.queued >= this.batchSize || this.slots.some((s) => s.inFlight.size === 0)) this.flush();
+      // Send a full batch at once; otherwise gather what arrives in this turn of the event loop
+      // (a node receives txs one network event at a time: one message per tx would cost more
+      // than it saves). A main thread busy in a long chain of promise reactions may not turn
+      // the loop soon, hence the small default batch.
+      if (this.queued >= this.batchSize) this.flush();
       else if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => {

@@ -282,6 +282,15 @@ export class Mempool {
     return this.txs.has(keyOf(hash));
   }
 
+  /**
+   * Whether `checkTx` would refuse this tx as a duplicate (held, or remembered by the cache):
+   * gossip asks first, as every tx arrives from several peers and an error per copy is costly.
+   */
+  knows(hash: Uint8Array): boolean {
+    const key = keyOf(hash);
+    return this.txs.has(key) || this.cache.has(key);
+  }
+
   get(hash: Uint8Array): MempoolTx | undefined {
     return this.txs.get(keyOf(hash));
   }

@@ -175,7 +175,9 @@ export class MempoolReactor implements Reactor {
     const txs = decodeMempoolTxs(msg, this.mempool.maxTxBytes);
     for (const tx of txs) {
       this.metrics.received++;
-      const key = keyOf(sha256(tx));
+      const hash = sha256(tx);
+      if (this.mempool.knows(hash)) continue; // a copy of a tx already held or committed
+      const key = keyOf(hash);
       let from = this.senders.get(key);
       const first = from === undefined;
       if (from === undefined) {
