@@ -1,6 +1,6 @@
 import { type RequestCheckTx, ResponseCheckTx } from 'cosmjs-types/tendermint/abci/types';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeNetwork, recordingPeer } from '../blocksync/testkit.js';
 import { DecodeError } from '../types/index.js';
 import { Mempool } from './mempool.js';
@@ -107,6 +107,7 @@ describe('MempoolReactor', () => {
     net.addNode('b', [b.reactor]);
     net.connect('a', 'b');
     await b.mempool.checkTx(enc.encode('dup'));
+    const checkTx = vi.spyOn(b.mempool, 'checkTx');
     const peerA = net.node('b').peers.get('a')!;
     b.reactor.receive(MEMPOOL_CHANNEL, peerA, encodeMempoolTxs([enc.encode('dup')]));
     b.reactor.receive(MEMPOOL_CHANNEL, peerA, encodeMempoolTxs([enc.encode('bad-tx')]));
@@ -114,6 +115,8 @@ describe('MempoolReactor', () => {
     await net.settle();
     expect(net.bans).toEqual([]);
     expect(txsOf(b.mempool)).toEqual(['dup']);
+    // The copy of a held tx is dropped by the reactor: no CheckTx, no duplicate error per copy.
+    expect(checkTx.mock.calls.map((c) => new TextDecoder().decode(c[0]))).toEqual(['bad-tx', 'overflow']);
   });
 
   it('disconnects a peer sending an oversize tx or garbage', async () => {
