@@ -13,6 +13,7 @@ import type { BatchOp, StoreDb } from '../../store/db.js';
 import { matchesIndexed, parseQuery, type Query } from '../events/query.js';
 import {
   concat,
+  eventKey,
   eventKeyMayMatch,
   eventKeyPrefix,
   heightBounds,
@@ -65,7 +66,7 @@ export class BlockIndexer {
       for (const a of attributes) {
         ops.push({
           type: 'put',
-          key: concat(eventKeyPrefix(SPACE_EVENTS, `${e.type}.${a.key}`, a.value), h),
+          key: eventKey(SPACE_EVENTS, `${e.type}.${a.key}`, a.value, h),
           value: new Uint8Array(),
         });
       }

@@ -9,6 +9,7 @@ import { matchesIndexed, parseQuery, QuerySyntaxError } from '../events/query.js
 import { txHash } from '../types/index.js';
 import { BlockIndexer } from './blockIndexer.js';
 import { indexFinalizedBlock } from './indexBlock.js';
+import { concat, eventKey, eventKeyPrefix } from './keys.js';
 import { PaginationError, pageWindow, validatePerPage } from './pagination.js';
 import { TxIndexer, type TxToIndex } from './txIndexer.js';
 
@@ -351,5 +352,20 @@ describe('pagination', () => {
     expect(pageWindow(61, 3)).toEqual({ page: 3, perPage: 30, skip: 60, count: 1 });
     expect(() => pageWindow(61, 4)).toThrow(PaginationError);
     expect(() => pageWindow(61, 1.5)).toThrow('page should be within [1, 3] range, given 1.5');
+  });
+});
+
+describe('event keys', () => {
+  it('eventKey is the prefix, the UTF-8 value and the suffix, for any value', () => {
+    const suffix = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 1);
+    for (const value of ['', 'hearth1abc/5', 'é€😀', 'x'.repeat(300)]) {
+      for (const tag of ['transfer.amount', 'ünïcode.tag']) {
+        const expected = concat(eventKeyPrefix(0x01, tag, value), suffix);
+        expect(eventKey(0x01, tag, value, suffix)).toEqual(expected);
+        // Twice: the second use of the tag goes through the memo.
+        expect(eventKey(0x01, tag, value, suffix)).toEqual(expected);
+      }
+    }
+    expect(eventKey(0x02, 'transfer.amount', 'v', suffix)[0]).toBe(0x02);
   });
 });

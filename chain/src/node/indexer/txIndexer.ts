@@ -20,6 +20,7 @@ import { matchesIndexed, parseQuery, type Query } from '../events/query.js';
 import { txHash } from '../types/index.js';
 import {
   concat,
+  eventKey,
   eventKeyMayMatch,
   eventKeyPrefix,
   heightBounds,
@@ -118,7 +119,7 @@ export class TxIndexer {
           if (tag === TX_HASH_TAG || tag === TX_HEIGHT_TAG) continue;
           ops.push({
             type: 'put',
-            key: concat(eventKeyPrefix(SPACE_EVENTS, tag, a.value), suffix),
+            key: eventKey(SPACE_EVENTS, tag, a.value, suffix),
             value: hash,
           });
         }
