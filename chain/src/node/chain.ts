@@ -152,6 +152,8 @@ export class NodeChain implements ConsensusChain {
   private readonly d: NodeChainDeps;
   /** Txs in the last applied block (metrics). */
   lastBlockTxs = 0;
+  /** The indexing of applied blocks, in order (see applyBlock). */
+  private indexing: Promise<void> = Promise.resolve();
   private evidencePool: ChainEvidencePool | undefined;
 
   /** Proposals then carry pending evidence, and blocks' evidence is checked and recorded. */
@@ -512,19 +514,20 @@ export class NodeChain implements ConsensusChain {
         logger.error('evidence pool update failed', { height, err: e as Error });
       }
     }
-    try {
-      await indexFinalizedBlock(
-        { txs: this.d.txIndexer, blocks: this.d.blockIndexer },
-        height,
-        block.data.txs,
-        res,
-      );
-    } catch (e) {
-      logger.error('indexing failed', { height, err: e as Error });
-    }
+    // Indexing runs behind consensus, one block after another, as CometBFT's indexer service
+    // does: `tx` and `tx_search` see a block's txs shortly after it is committed.
+    const indexers = { txs: this.d.txIndexer, blocks: this.d.blockIndexer };
+    this.indexing = this.indexing
+      .then(() => indexFinalizedBlock(indexers, height, block.data.txs, res))
+      .catch((e: unknown) => logger.error('indexing failed', { height, err: e as Error }));
     this.lastBlockTxs = block.data.txs.length;
     this.publish(block, blockId, res);
     return next;
+  }
+
+  /** Resolves once every block applied so far is indexed (the node waits for it when stopping). */
+  indexed(): Promise<void> {
+    return this.indexing;
   }
 
   private publish(block: Block, blockId: BlockId, res: ResponseFinalizeBlock): void {

@@ -158,6 +158,8 @@ export class HearthNode {
         eventBus,
         logger: logger.child('state'),
       });
+      // Stopping runs the closers in reverse: after consensus stops, before the databases close.
+      closers.push(() => chain.indexed());
       const state = await chain.handshake();
       const evidencePool = await EvidencePool.open({
         db: await open(join(paths.dataDir, 'evidence.db')),
