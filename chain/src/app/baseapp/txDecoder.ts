@@ -7,6 +7,7 @@
  */
 import { BinaryReader } from 'cosmjs-types/binary';
 import { AuthInfo, TxBody, TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
+import { decodeProto, readerOf } from '../../codec/protoReader.js';
 import {
   ErrTooManySignatures,
   ErrTxDecode,
@@ -116,7 +117,7 @@ const MAX_DEPTH = 8;
 /** Walk `bytes` as a message of `schema`, throwing ErrTxDecode for anything it does not know. */
 function checkFields(bytes: Uint8Array, schema: Schema, depth = 0): void {
   if (depth > MAX_DEPTH) throw ErrTxDecode.wrap(`${schema.name}: nesting too deep`);
-  const r = new BinaryReader(bytes);
+  const r = readerOf(bytes);
   while (r.pos < r.len) {
     let fieldNo: number;
     let wire: number;
@@ -163,7 +164,7 @@ export function decodeTx(bytes: Uint8Array, limits: TxLimits): DecodedTx {
   checkFields(bytes, txRawSchema);
   let raw: TxRaw;
   try {
-    raw = TxRaw.decode(bytes);
+    raw = decodeProto(TxRaw, bytes);
   } catch {
     throw ErrTxDecode.wrap('invalid TxRaw');
   }
@@ -172,8 +173,8 @@ export function decodeTx(bytes: Uint8Array, limits: TxLimits): DecodedTx {
   let body: TxBody;
   let authInfo: AuthInfo;
   try {
-    body = TxBody.decode(raw.bodyBytes);
-    authInfo = AuthInfo.decode(raw.authInfoBytes);
+    body = decodeProto(TxBody, raw.bodyBytes);
+    authInfo = decodeProto(AuthInfo, raw.authInfoBytes);
   } catch {
     throw ErrTxDecode.wrap('invalid TxBody or AuthInfo');
   }

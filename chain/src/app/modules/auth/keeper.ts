@@ -6,6 +6,7 @@
 import { BaseAccount, ModuleAccount, Params } from 'cosmjs-types/cosmos/auth/v1beta1/auth';
 import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
 import { Any } from 'cosmjs-types/google/protobuf/any';
+import { decodeProto } from '../../../codec/protoReader.js';
 import { encodeProto } from '../../../codec/protoWriter.js';
 import { addressFromBech32, addressToBech32, moduleAddress } from '../../types/address.js';
 import type { Context } from '../../types/context.js';
@@ -45,7 +46,7 @@ export function pubKeyFromAny(any: Any): Uint8Array {
     throw ErrInvalidPubKey.wrap(`unsupported public key type ${any.typeUrl}`);
   let key: Uint8Array;
   try {
-    key = PubKey.decode(any.value).key;
+    key = decodeProto(PubKey, any.value).key;
   } catch {
     throw ErrInvalidPubKey.wrap('malformed secp256k1 public key');
   }
@@ -77,7 +78,7 @@ export function accountToAny(acc: Account): Any {
 
 const decodeParams = memoizedDecoder((b) => Params.decode(b));
 /** A stored account (an Any), decoded once per stored value. */
-const decodeStoredAccount = memoizedDecoder((b) => accountFromAny(Any.decode(b)));
+const decodeStoredAccount = memoizedDecoder((b) => accountFromAny(decodeProto(Any, b)));
 
 export function accountFromAny(any: Any): Account {
   const fromBase = (b: BaseAccount): Account => ({
@@ -86,7 +87,7 @@ export function accountFromAny(any: Any): Account {
     accountNumber: b.accountNumber,
     sequence: b.sequence,
   });
-  if (any.typeUrl === BaseAccountTypeUrl) return fromBase(BaseAccount.decode(any.value));
+  if (any.typeUrl === BaseAccountTypeUrl) return fromBase(decodeProto(BaseAccount, any.value));
   if (any.typeUrl === ModuleAccountTypeUrl) {
     const m = ModuleAccount.decode(any.value);
     if (!m.baseAccount) throw ErrLogic.wrap('module account without base account');

@@ -5,6 +5,7 @@ import {
   MsgSend,
   MsgSendResponse,
 } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
+import { decodeProto } from '../../../codec/protoReader.js';
 import { encodeProto } from '../../../codec/protoWriter.js';
 import { addressFromBech32, addressToBech32 } from '../../types/address.js';
 import { addCoins, type Coins, coinsEqual, coinsFromProto } from '../../types/coins.js';
@@ -22,7 +23,7 @@ function nonEmptyCoins(coins: { denom: string; amount: string }[], what: string)
 export function bankMsgHandlers(k: BankKeeper): MsgHandler<any>[] {
   const send: MsgHandler<MsgSend> = {
     typeUrl: '/cosmos.bank.v1beta1.MsgSend',
-    decode: (b) => MsgSend.decode(b),
+    decode: (b) => decodeProto(MsgSend, b),
     signers: (m) => [addressFromBech32(m.fromAddress)],
     validateBasic(m) {
       addressFromBech32(m.fromAddress);
