@@ -117,7 +117,7 @@ describe('CacheKV', () => {
     expect(collect(c.iterator()).map(([k]) => k)).toEqual(['65', '66', '67', '68', '69']);
   });
 
-  it('copies keys and values so later changes to the caller’s buffers do not leak in', () => {
+  it('copies keys, and values that are Buffers or views, so later changes to those do not leak in', () => {
     const c = new CacheKV(new TreeView(undefined));
     const k = Uint8Array.of(1);
     const v = Buffer.from([7]);
@@ -125,6 +125,18 @@ describe('CacheKV', () => {
     v[0] = 8;
     k[0] = 2;
     expect(c.get(Uint8Array.of(1))).toEqual(Uint8Array.of(7));
+    expect(c.get(Uint8Array.of(1))?.constructor).toBe(Uint8Array);
+    const big = Uint8Array.of(1, 2, 3, 4);
+    c.set(Uint8Array.of(3), big.subarray(1, 2));
+    big[1] = 9;
+    expect(c.get(Uint8Array.of(3))).toEqual(Uint8Array.of(2));
+  });
+
+  it('keeps a fresh Uint8Array value as given (the KVStore contract: writers do not modify it)', () => {
+    const c = new CacheKV(new TreeView(undefined));
+    const v = Uint8Array.of(5, 6);
+    c.set(Uint8Array.of(1), v);
+    expect(c.get(Uint8Array.of(1))).toBe(v);
   });
 
   it('rejects bad keys, values and bounds with clear errors', () => {

@@ -85,7 +85,13 @@ export class CacheKV implements CacheKVStore {
   set(key: Uint8Array, value: Uint8Array): void {
     assertKey(key);
     assertValue(value);
-    this.put(key, new Uint8Array(value));
+    // A plain Uint8Array starting its buffer is kept as given (see KVStore.set). A Node Buffer
+    // (often a slice of a shared pool) or a view into the middle of another array is copied,
+    // so the store does not hand Buffers back or pin much larger memory. (`value.buffer` is not
+    // read: that would move a small on-heap array's bytes off-heap.) The key is always copied:
+    // it is also this branch's map identity.
+    const owned = value.byteOffset === 0 && !(value instanceof Buffer);
+    this.put(key, owned ? value : new Uint8Array(value));
   }
 
   delete(key: Uint8Array): void {

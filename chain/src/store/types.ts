@@ -9,6 +9,10 @@ export interface KVStore {
   /** The returned bytes (here and from iterators) are shared with the store: do not modify them. */
   get(key: Uint8Array): Uint8Array | undefined;
   has(key: Uint8Array): boolean;
+  /**
+   * The store keeps `value` itself, not a copy (as the Cosmos SDK's stores do): do not modify
+   * it afterwards. Every writer in the app encodes a fresh value per write.
+   */
   set(key: Uint8Array, value: Uint8Array): void;
   delete(key: Uint8Array): void;
   /** Ascending over [start, end); an undefined bound is open. */
