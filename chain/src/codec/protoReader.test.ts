@@ -6,6 +6,16 @@ import { describe, expect, it } from 'vitest';
 import { decodeProto, readerOf } from './protoReader.js';
 import { encodeProto } from './protoWriter.js';
 
+function varint(n: number): number[] {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n);
+  return out;
+}
+
 describe('readerOf', () => {
   it("has the fields and position of cosmjs-types' own reader (guards against a changed BinaryReader)", () => {
     const bytes = Uint8Array.of(8, 150, 1);
@@ -53,6 +63,24 @@ describe('readerOf', () => {
           b = (e as Error).message;
         }
         expect(b).toEqual(a);
+      }),
+    );
+  });
+
+  it('decodes every string as cosmjs-types does: ASCII, UTF-8, invalid UTF-8, long', () => {
+    const cases: Uint8Array[] = [
+      new TextEncoder().encode('hearth1qqqsyqcyq5rqwzqfpg9scrgwpugpzysn'),
+      new TextEncoder().encode('ünïcödé 😀 €'),
+      Uint8Array.of(0xff, 0xfe, 0x41, 0xc3),
+      Uint8Array.of(0xe2, 0x82),
+      new TextEncoder().encode('x'.repeat(5000)),
+      new Uint8Array(0),
+    ];
+    fc.assert(
+      fc.property(fc.oneof(fc.constantFrom(...cases), fc.uint8Array({ maxLength: 80 })), (raw) => {
+        // Field 1 of MsgSend (a string) with arbitrary bytes.
+        const bytes = new Uint8Array([10, ...varint(raw.length), ...raw]);
+        expect(decodeProto(MsgSend, bytes).fromAddress).toBe(MsgSend.decode(bytes).fromAddress);
       }),
     );
   });

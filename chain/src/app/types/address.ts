@@ -28,6 +28,7 @@ class Memo<V> {
 }
 const encodeMemo = new Memo<string>(100_000);
 const decodeMemo = new Memo<Uint8Array>(100_000);
+const accountDecodeMemo = new Memo<Uint8Array>(100_000);
 
 /**
  * Account-prefix encodings by address object: the same address objects (a tx's signers, decoded
@@ -59,11 +60,13 @@ export function addressToBech32(addr: Uint8Array, prefix = BECH32_PREFIX): strin
  * encodings must stay canonical wherever they end up in state.)
  */
 export function addressFromBech32(text: string, prefix = BECH32_PREFIX): Uint8Array {
-  const k = `${prefix}:${text}`;
-  const hit = decodeMemo.get(k);
+  // Account addresses (by far the most decoded) are keyed by their text alone.
+  const memo = prefix === BECH32_PREFIX ? accountDecodeMemo : decodeMemo;
+  const k = prefix === BECH32_PREFIX ? text : `${prefix}:${text}`;
+  const hit = memo.get(k);
   if (hit) return hit;
   const addr = decodeBech32Address(text, prefix);
-  decodeMemo.set(k, addr);
+  memo.set(k, addr);
   return addr;
 }
 

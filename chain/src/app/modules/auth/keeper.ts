@@ -41,7 +41,21 @@ export function pubKeyToAny(key: Uint8Array): Any {
   return { typeUrl: Secp256k1PubKeyTypeUrl, value: encodeProto(PubKey, { key }) };
 }
 
+/**
+ * Keys by their Any: a tx's signer infos are decoded once and then read by pre-verification,
+ * CheckTx and FinalizeBlock. The Any objects are never modified, and the key bytes are shared.
+ */
+const pubKeysByAny = new WeakMap<Any, Uint8Array>();
+
 export function pubKeyFromAny(any: Any): Uint8Array {
+  const hit = pubKeysByAny.get(any);
+  if (hit !== undefined) return hit;
+  const key = parsePubKeyAny(any);
+  pubKeysByAny.set(any, key);
+  return key;
+}
+
+function parsePubKeyAny(any: Any): Uint8Array {
   if (any.typeUrl !== Secp256k1PubKeyTypeUrl)
     throw ErrInvalidPubKey.wrap(`unsupported public key type ${any.typeUrl}`);
   let key: Uint8Array;
