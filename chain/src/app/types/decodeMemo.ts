@@ -8,16 +8,26 @@
  * Decoded objects are shared between readers: they are frozen (shallowly), and callers build
  * new objects to change them, as the keepers already do.
  */
-export function memoizedDecoder<T extends object>(
-  decode: (bytes: Uint8Array) => T,
-): (bytes: Uint8Array) => T {
+export interface MemoizedDecoder<T extends object> {
+  (bytes: Uint8Array): T;
+  /**
+   * Records that `bytes`, which the caller has just encoded from `value` and is about to store
+   * (stores keep a fresh array as given), decode to `value`: the next block reads them back
+   * without decoding.
+   */
+  remember(bytes: Uint8Array, value: T): void;
+}
+
+export function memoizedDecoder<T extends object>(decode: (bytes: Uint8Array) => T): MemoizedDecoder<T> {
   const memo = new WeakMap<Uint8Array, T>();
-  return (bytes) => {
+  const fn = ((bytes: Uint8Array) => {
     let v = memo.get(bytes);
     if (v === undefined) {
       v = Object.freeze(decode(bytes));
       memo.set(bytes, v);
     }
     return v;
-  };
+  }) as MemoizedDecoder<T>;
+  fn.remember = (bytes, value) => memo.set(bytes, Object.freeze({ ...value }));
+  return fn;
 }

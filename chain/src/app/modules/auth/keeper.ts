@@ -160,7 +160,9 @@ export class AuthKeeper implements AccountReader {
     // The number index never changes after creation: writing it again on every sequence bump
     // would cost a tree update per tx for nothing.
     if (!store.has(key)) store.set(accountNumberKey(acc.accountNumber), acc.address);
-    store.set(key, encodeProto(Any, accountToAny(acc)));
+    const bytes = encodeProto(Any, accountToAny(acc));
+    store.set(key, bytes);
+    decodeStoredAccount.remember(bytes, acc);
   }
 
   /** Takes the next global account number. */
