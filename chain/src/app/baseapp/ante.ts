@@ -5,8 +5,7 @@
  * signature verification, sequence increment.
  */
 import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
-import { SignDoc } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
-import { encodeProto } from '../../codec/protoWriter.js';
+import { ExactWriter, lengthDelimited, varint64Size } from '../../codec/exactWriter.js';
 import { type SigCheck, verifySecp256k1 } from '../../crypto/secp256k1.js';
 import type { Account, AuthKeeper } from '../modules/auth/keeper.js';
 import { pubKeyFromAny } from '../modules/auth/keeper.js';
@@ -100,12 +99,51 @@ function signatureFingerprint(chainId: string, accounts: Account[], pubKeys: Uin
 
 /** The SIGN_MODE_DIRECT sign bytes of a tx for a signer with `accountNumber`. */
 export function directSignBytes(raw: DecodedTx['raw'], chainId: string, accountNumber: bigint): Uint8Array {
-  return encodeProto(SignDoc, {
-    bodyBytes: raw.bodyBytes,
-    authInfoBytes: raw.authInfoBytes,
-    chainId,
-    accountNumber,
-  });
+  return encodeSignDoc(raw.bodyBytes, raw.authInfoBytes, chainId, accountNumber);
+}
+
+const UTF8 = new TextEncoder();
+
+/**
+ * `SignDoc{body_bytes, auth_info_bytes, chain_id, account_number}` in one pass: exactly what
+ * `encodeProto(SignDoc, ...)` gives (proto3 defaults omitted), which a property test checks.
+ * `accountNumber` must be a uint64.
+ */
+export function encodeSignDoc(
+  bodyBytes: Uint8Array,
+  authInfoBytes: Uint8Array,
+  chainId: string,
+  accountNumber: bigint,
+): Uint8Array {
+  if (accountNumber < 0n || accountNumber >= 1n << 64n)
+    throw new RangeError('account number must be a uint64');
+  const chain = UTF8.encode(chainId);
+  const size =
+    (bodyBytes.length > 0 ? lengthDelimited(bodyBytes.length) : 0) +
+    (authInfoBytes.length > 0 ? lengthDelimited(authInfoBytes.length) : 0) +
+    (chain.length > 0 ? lengthDelimited(chain.length) : 0) +
+    (accountNumber !== 0n ? 1 + varint64Size(accountNumber) : 0);
+  const w = new ExactWriter(size);
+  if (bodyBytes.length > 0) {
+    w.byte(0x0a);
+    w.varint(bodyBytes.length);
+    w.bytes(bodyBytes);
+  }
+  if (authInfoBytes.length > 0) {
+    w.byte(0x12);
+    w.varint(authInfoBytes.length);
+    w.bytes(authInfoBytes);
+  }
+  if (chain.length > 0) {
+    w.byte(0x1a);
+    w.varint(chain.length);
+    w.bytes(chain);
+  }
+  if (accountNumber !== 0n) {
+    w.byte(0x20);
+    w.varint64(accountNumber);
+  }
+  return w.finish();
 }
 
 export interface PreparedSignatures {

@@ -13,6 +13,7 @@ import type { Context } from '../../types/context.js';
 import { memoizedDecoder } from '../../types/decodeMemo.js';
 import { ErrInvalidPubKey, ErrLogic, ErrUnknownAddress } from '../../types/errors.js';
 import { prefixIterator, readU64BE, u64BE } from '../../types/keys.js';
+import { encodeBaseAccountAny } from './accountCodec.js';
 import {
   AccountsPrefix,
   accountKey,
@@ -160,7 +161,9 @@ export class AuthKeeper implements AccountReader {
     // The number index never changes after creation: writing it again on every sequence bump
     // would cost a tree update per tx for nothing.
     if (!store.has(key)) store.set(accountNumberKey(acc.accountNumber), acc.address);
-    const bytes = encodeProto(Any, accountToAny(acc));
+    const bytes = acc.module
+      ? encodeProto(Any, accountToAny(acc))
+      : encodeBaseAccountAny(addressToBech32(acc.address), acc.pubKey, acc.accountNumber, acc.sequence);
     store.set(key, bytes);
     decodeStoredAccount.remember(bytes, acc);
   }
