@@ -57,10 +57,6 @@ export class SignatureCache {
   private readonly entries = new Map<string, string>();
   constructor(private readonly capacity = 200_000) {}
 
-  static key(txHash: Uint8Array): string {
-    return Buffer.from(txHash).toString('hex');
-  }
-
   add(txKey: string, fingerprint: string): void {
     if (this.entries.size >= this.capacity) {
       const oldest = this.entries.keys().next().value;

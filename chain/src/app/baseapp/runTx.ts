@@ -3,10 +3,10 @@
  * its own branch (kept when the messages fail, so fees and sequences are charged), then the
  * messages on a second branch that is written only when all of them succeed.
  */
-import { createHash, hash as nodeHash } from 'node:crypto';
 import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import type { Any } from 'cosmjs-types/google/protobuf/any';
 import { encodeProto } from '../../codec/protoWriter.js';
+import { txHashOf } from '../../crypto/txHash.js';
 import type { CacheMultiStore } from '../../store/types.js';
 import { addressToBech32, bytesEqual } from '../types/address.js';
 import { type BlockHeader, Context } from '../types/context.js';
@@ -63,22 +63,14 @@ export class DecodedTxCache {
   }
 }
 
-export function txHash(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(bytes).digest());
-}
-
 const txKeys = new WeakMap<Uint8Array, string>();
 
-/**
- * The cache key (hex SHA-256) of a tx, memoized by the bytes object: one tx passes through
- * pre-verification, CheckTx, the mempool's ordering and FinalizeBlock as the same object.
- * (A caller that changed a tx's bytes in place after handing them over would get a stale key;
- * nothing in the node does.)
- */
+/** The cache key (hex SHA-256) of a tx, memoized by the bytes object (see txHashOf). */
 export function txKeyOf(bytes: Uint8Array): string {
   let k = txKeys.get(bytes);
   if (k === undefined) {
-    k = nodeHash('sha256', bytes, 'hex');
+    const h = txHashOf(bytes);
+    k = Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('hex');
     txKeys.set(bytes, k);
   }
   return k;

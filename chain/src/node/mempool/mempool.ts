@@ -15,9 +15,9 @@
  * lock and also run one at a time. Duplicate and size checks happen before waiting, so a
  * duplicate arriving while the first copy is still being checked is refused at once.
  */
-import { createHash } from 'node:crypto';
 import { CheckTxType, type ResponseCheckTx } from 'cosmjs-types/tendermint/abci/types';
 import type { Application } from '../../abci/application.js';
+import { txHashOf } from '../../crypto/txHash.js';
 import { TxCache } from './txCache.js';
 
 /** What the app's CheckTx response says about a tx, for ordering. */
@@ -106,8 +106,9 @@ export function txProtoSize(len: number): number {
   return 1 + varint + len;
 }
 
+/** The tx hash, shared with the app's memo (the same tx object is hashed once per node). */
 function sha256(tx: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(tx).digest());
+  return txHashOf(tx);
 }
 
 function keyOf(hash: Uint8Array): string {
