@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareBytes } from './bytes.js';
 import { CacheKV } from './cacheKV.js';
+import { openMemoryCommitMultiStore } from './index.js';
 import { collect, Model } from './testing/model.js';
 import { Mutator, type WriteOp } from './tree.js';
 import { TreeView } from './views.js';
@@ -149,5 +150,30 @@ describe('CacheKV', () => {
     expect(() => c.get(undefined as unknown as Uint8Array)).toThrow(/key must be a Uint8Array/);
     expect(() => c.iterator('a' as unknown as Uint8Array)).toThrow(/iterator start/);
     expect(() => new TreeView(undefined).set()).toThrow(/read-only/);
+  });
+});
+
+describe('TreeView read cache', () => {
+  it('answers repeated reads through a CacheKV, present and absent, as the tree does', async () => {
+    const store = await openMemoryCommitMultiStore({ storeNames: ['s'], keepRecent: 0 });
+    const kv = store.getKVStore('s');
+    for (let i = 0; i < 50; i++) kv.set(Uint8Array.of(1, i), Uint8Array.of(i));
+    await store.commit();
+    const a = store.cacheMultiStore().getKVStore('s');
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 60; i++) {
+        const v = a.get(Uint8Array.of(1, i));
+        expect(v).toEqual(i < 50 ? Uint8Array.of(i) : undefined);
+      }
+    }
+    // A new version is a new view: the cached reads of the old one do not leak into it.
+    kv.set(Uint8Array.of(1, 3), Uint8Array.of(99));
+    kv.delete(Uint8Array.of(1, 4));
+    await store.commit();
+    const b = store.cacheMultiStore().getKVStore('s');
+    expect(b.get(Uint8Array.of(1, 3))).toEqual(Uint8Array.of(99));
+    expect(b.get(Uint8Array.of(1, 4))).toBeUndefined();
+    expect(b.get(Uint8Array.of(1, 5))).toEqual(Uint8Array.of(5));
+    await store.close();
   });
 });

@@ -9,6 +9,7 @@
  */
 import { compareBytes, keyString } from './bytes.js';
 import type { CacheKVStore, KVStore } from './types.js';
+import { TreeView } from './views.js';
 
 interface Entry {
   key: Uint8Array;
@@ -75,7 +76,9 @@ export class CacheKV implements CacheKVStore {
     const e = this.map.get(s);
     if (e !== undefined) return e.value ?? undefined;
     const p = this.parent;
-    return p instanceof CacheKV ? p.getByString(key, s) : p.get(key);
+    if (p instanceof CacheKV) return p.getByString(key, s);
+    if (p instanceof TreeView) return p.getByString(key, s);
+    return p.get(key);
   }
 
   has(key: Uint8Array): boolean {

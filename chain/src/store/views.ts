@@ -7,12 +7,26 @@ import { assertKey, CacheKV } from './cacheKV.js';
 import { type Node, treeGet, treeIterate, treeIterateReverse } from './tree.js';
 import type { CacheMultiStore, KVStore, MultiStore } from './types.js';
 
+/** Reads a TreeView remembers: a tx reads its accounts several times, a version is read by CheckTx and then by the block. */
+const TREE_READ_CACHE = 250_000;
+
 /** A committed tree as a KVStore; writes are refused. */
 export class TreeView implements KVStore {
+  /** Results of reads by key string (null: absent). The tree never changes, so they stay true. */
+  private readonly reads = new Map<string, Uint8Array | null>();
   constructor(readonly root: Node | undefined) {}
   get(key: Uint8Array): Uint8Array | undefined {
     assertKey(key);
     return treeGet(this.root, key);
+  }
+
+  /** `get` through the read cache, for a caller that already has the key's map string. */
+  getByString(key: Uint8Array, s: string): Uint8Array | undefined {
+    const hit = this.reads.get(s);
+    if (hit !== undefined) return hit ?? undefined;
+    const v = treeGet(this.root, key);
+    if (this.reads.size < TREE_READ_CACHE) this.reads.set(s, v ?? null);
+    return v;
   }
   has(key: Uint8Array): boolean {
     return this.get(key) !== undefined;

@@ -361,7 +361,8 @@ export function runAnte(
     ctx.events.emit(ev.EventTypeTx, [
       [ev.AttributeKeySignature, Buffer.from(raw.signatures[i]!).toString('base64')],
     ]);
-    deps.auth.setAccount(ctx, { ...acc, pubKey: pubKeys[i], sequence: acc.sequence + 1n });
+    // Frozen: the keeper then remembers this very object as the decoding of what it stores.
+    deps.auth.setAccount(ctx, Object.freeze({ ...acc, pubKey: pubKeys[i], sequence: acc.sequence + 1n }));
   });
 
   const first = feeCoins[0];

@@ -28,6 +28,7 @@ export function memoizedDecoder<T extends object>(decode: (bytes: Uint8Array) =>
     }
     return v;
   }) as MemoizedDecoder<T>;
-  fn.remember = (bytes, value) => memo.set(bytes, Object.freeze({ ...value }));
+  fn.remember = (bytes, value) =>
+    memo.set(bytes, Object.isFrozen(value) ? value : Object.freeze({ ...value }));
   return fn;
 }
