@@ -29,6 +29,19 @@ export function varint64Size(v: bigint): number {
 /** Size of a length-delimited field (one-byte tag) with `len` bytes of content. */
 export const lengthDelimited = (len: number): number => 1 + varintSize(len) + len;
 
+const UTF8 = new TextEncoder();
+
+/** The UTF-8 bytes of `s`: ASCII (addresses, chain ids) without a TextEncoder call. */
+export function utf8Field(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return UTF8.encode(s);
+    out[i] = c;
+  }
+  return out;
+}
+
 export class ExactWriter {
   pos = 0;
   readonly buf: Uint8Array;

@@ -5,7 +5,7 @@
  * signature verification, sequence increment.
  */
 import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
-import { ExactWriter, lengthDelimited, varint64Size } from '../../codec/exactWriter.js';
+import { ExactWriter, lengthDelimited, utf8Field, varint64Size } from '../../codec/exactWriter.js';
 import { type SigCheck, verifySecp256k1 } from '../../crypto/secp256k1.js';
 import type { Account, AuthKeeper } from '../modules/auth/keeper.js';
 import { pubKeyFromAny } from '../modules/auth/keeper.js';
@@ -98,7 +98,9 @@ export function directSignBytes(raw: DecodedTx['raw'], chainId: string, accountN
   return encodeSignDoc(raw.bodyBytes, raw.authInfoBytes, chainId, accountNumber);
 }
 
-const UTF8 = new TextEncoder();
+/** The chain id's bytes: the same in every sign doc. */
+let lastChainId = '';
+let lastChainIdBytes: Uint8Array = new Uint8Array();
 
 /**
  * `SignDoc{body_bytes, auth_info_bytes, chain_id, account_number}` in one pass: exactly what
@@ -113,7 +115,11 @@ export function encodeSignDoc(
 ): Uint8Array {
   if (accountNumber < 0n || accountNumber >= 1n << 64n)
     throw new RangeError('account number must be a uint64');
-  const chain = UTF8.encode(chainId);
+  if (chainId !== lastChainId) {
+    lastChainIdBytes = utf8Field(chainId);
+    lastChainId = chainId;
+  }
+  const chain = lastChainIdBytes;
   const size =
     (bodyBytes.length > 0 ? lengthDelimited(bodyBytes.length) : 0) +
     (authInfoBytes.length > 0 ? lengthDelimited(authInfoBytes.length) : 0) +

@@ -10,7 +10,12 @@ describe('encodeSignDoc', () => {
       fc.property(
         fc.uint8Array({ maxLength: 400 }),
         fc.uint8Array({ maxLength: 200 }),
-        fc.oneof(fc.constant(''), fc.constant('hearth-localnet-1'), fc.string({ maxLength: 60 })),
+        fc.oneof(
+          fc.constant(''),
+          fc.constant('hearth-localnet-1'),
+          fc.string({ maxLength: 60 }),
+          fc.string({ unit: 'binary', maxLength: 20 }),
+        ),
         fc.oneof(
           fc.constantFrom(0n, 1n, 2n ** 53n, 2n ** 64n - 1n),
           fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),

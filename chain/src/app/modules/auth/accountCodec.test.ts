@@ -34,6 +34,7 @@ describe('encodeBaseAccountAny', () => {
         fc.oneof(
           fc.constant(''),
           fc.string({ maxLength: 70 }),
+          fc.string({ unit: 'binary', maxLength: 30 }),
           fc.constant('hearth1qqqsyqcyq5rqwzqfpg9scrgwpugpzysn5nq7wq'),
         ),
         fc.option(fc.uint8Array({ maxLength: 300 }), { nil: undefined }),

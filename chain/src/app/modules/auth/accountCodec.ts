@@ -5,12 +5,10 @@
  * bytes are exactly what cosmjs-types' `Any.encode(BaseAccount...)` produces (proto3: default
  * values omitted, fields in number order), which a property test checks.
  */
-import { ExactWriter, lengthDelimited, varint64Size } from '../../../codec/exactWriter.js';
+import { ExactWriter, lengthDelimited, utf8Field, varint64Size } from '../../../codec/exactWriter.js';
 
 const BASE_ACCOUNT_TYPE_URL = '/cosmos.auth.v1beta1.BaseAccount';
 const SECP256K1_PUBKEY_TYPE_URL = '/cosmos.crypto.secp256k1.PubKey';
-const UTF8 = new TextEncoder();
-
 /** uint64 fields: the values must be in [0, 2^64). */
 export function encodeBaseAccountAny(
   address: string,
@@ -21,7 +19,7 @@ export function encodeBaseAccountAny(
   if (accountNumber < 0n || accountNumber >= 1n << 64n || sequence < 0n || sequence >= 1n << 64n) {
     throw new RangeError('account number and sequence must be uint64');
   }
-  const addr = UTF8.encode(address);
+  const addr = utf8Field(address);
   const pkTypeUrl = SECP256K1_PUBKEY_TYPE_URL.length;
   // PubKey{key} inside Any{type_url, value}
   const pkMsg = pubKey && pubKey.length > 0 ? lengthDelimited(pubKey.length) : 0;
