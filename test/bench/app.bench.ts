@@ -214,6 +214,7 @@ export async function run(): Promise<BenchResult[]> {
     }
     const verify = verifyRate(senders.slice(0, Math.min(5_000, senders.length)));
     const { workerChecks, inlineChecks } = verifier.stats;
+    const threads = verifier.threads;
     await verifier.close();
     await store.close();
     const txPerSec = total / ((checkMs + finalizeMs) / 1000);
@@ -228,7 +229,7 @@ export async function run(): Promise<BenchResult[]> {
         metric: 'CheckTx alone (through the mempool)',
         value: total / (checkMs / 1000),
         unit: 'tx/s',
-        notes: `signatures: ${workerChecks} verified on ${THREADS ?? 'one per core'} worker thread(s), ${inlineChecks} inline`,
+        notes: `signatures (warm-up block included): ${workerChecks} verified on ${threads} worker thread(s), ${inlineChecks} inline; ${WINDOW} txs in flight`,
       },
       {
         metric: 'FinalizeBlock + Commit alone (signatures cached from CheckTx)',
