@@ -22,7 +22,7 @@ import { isLowS, type SigCheck, type SignatureVerifier, verifySecp256k1 } from '
 export interface SignatureVerifierPoolOptions {
   /** Worker threads (default: one per core but the main thread's, at least 1). 0 verifies inline. */
   threads?: number;
-  /** Checks per message to a worker at most (default 16). */
+  /** Checks per message to a worker at most (default 32). */
   batchSize?: number;
   /** How long a check may wait for others to share its message (default 1 ms). */
   maxDelayMs?: number;
@@ -97,7 +97,7 @@ export class SignatureVerifierPool implements SignatureVerifier {
   readonly stats = { workerChecks: 0, inlineChecks: 0 };
 
   constructor(opts: SignatureVerifierPoolOptions = {}) {
-    this.batchSize = Math.max(1, opts.batchSize ?? 16);
+    this.batchSize = Math.max(1, opts.batchSize ?? 32);
     this.maxDelayMs = Math.max(0, opts.maxDelayMs ?? 1);
     const threads = opts.threads ?? Math.max(1, availableParallelism() - 1);
     if (threads <= 0) return;
