@@ -31,6 +31,8 @@ const SENDERS = Number(process.env.HEARTH_BENCH_SENDERS ?? 5_000);
 const BLOCKS = 4;
 /** Txs in flight at once (arrived and not yet through CheckTx), as RPC clients and peers keep sending. */
 const WINDOW = Number(process.env.HEARTH_BENCH_WINDOW ?? 256);
+/** Independent measurements, each on a fresh store; the median is reported (HEARTH_BENCH_RUNS). */
+const RUNS = Math.max(1, Number(process.env.HEARTH_BENCH_RUNS ?? 3));
 /** Signature worker threads (HEARTH_BENCH_SIG_THREADS; the app's default is one per core). */
 const THREADS = process.env.HEARTH_BENCH_SIG_THREADS
   ? Number(process.env.HEARTH_BENCH_SIG_THREADS)
@@ -128,10 +130,19 @@ function submitAll(mempool: Mempool, txs: Uint8Array[]): Promise<void> {
   });
 }
 
-export async function run(): Promise<BenchResult[]> {
+interface Measured {
+  checkMs: number;
+  finalizeMs: number;
+  total: number;
+  workerChecks: number;
+  inlineChecks: number;
+  threads: number;
+}
+
+/** One measurement on a fresh store, app, pool and mempool. */
+async function measure(senders: Sender[]): Promise<Measured> {
   const dir = await mkdtemp(join(tmpdir(), 'hearth-bench-app-'));
   try {
-    const senders = makeSenders(SENDERS);
     const sink = senders[0]!.address;
     const store = await openCommitMultiStore(join(dir, 'app.db'), {
       storeNames: APP_STORE_NAMES,
@@ -212,37 +223,50 @@ export async function run(): Promise<BenchResult[]> {
       finalizeMs += t2 - t1;
       total += txs.length;
     }
-    const verify = verifyRate(senders.slice(0, Math.min(5_000, senders.length)));
     const { workerChecks, inlineChecks } = verifier.stats;
     const threads = verifier.threads;
     await verifier.close();
     await store.close();
-    const txPerSec = total / ((checkMs + finalizeMs) / 1000);
-    return [
-      {
-        metric: `bank sends, CheckTx then FinalizeBlock+Commit (${BLOCKS} blocks × ${SENDERS} txs after one warm-up block)`,
-        value: txPerSec,
-        unit: 'tx/s',
-        target: '≥ 10,000 tx/s',
-      },
-      {
-        metric: 'CheckTx alone (through the mempool)',
-        value: total / (checkMs / 1000),
-        unit: 'tx/s',
-        notes: `signatures (warm-up block included): ${workerChecks} verified on ${threads} worker thread(s), ${inlineChecks} inline; ${WINDOW} txs in flight`,
-      },
-      {
-        metric: 'FinalizeBlock + Commit alone (signatures cached from CheckTx)',
-        value: total / (finalizeMs / 1000),
-        unit: 'tx/s',
-      },
-      {
-        metric: 'native secp256k1 verifications on one core (what one pool thread can take)',
-        value: verify,
-        unit: 'verifies/s',
-      },
-    ];
+    return { checkMs, finalizeMs, total, workerChecks, inlineChecks, threads };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+const combined = (m: Measured) => m.total / ((m.checkMs + m.finalizeMs) / 1000);
+
+export async function run(): Promise<BenchResult[]> {
+  const senders = makeSenders(SENDERS);
+  const runs: Measured[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await measure(senders));
+  // The median run (by the combined rate): this shared machine's speed drifts by ±10% and more.
+  const sorted = [...runs].sort((a, b) => combined(a) - combined(b));
+  const m = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const all = runs.map((r) => Math.round(combined(r)).toLocaleString('en-US')).join(', ');
+  const verify = verifyRate(senders.slice(0, Math.min(5_000, senders.length)));
+  return [
+    {
+      metric: `bank sends, CheckTx then FinalizeBlock+Commit (${BLOCKS} blocks × ${SENDERS} txs after one warm-up block; median of ${RUNS} runs)`,
+      value: combined(m),
+      unit: 'tx/s',
+      target: '≥ 10,000 tx/s',
+      notes: `all runs, in order: ${all}`,
+    },
+    {
+      metric: 'CheckTx alone (through the mempool), in the median run',
+      value: m.total / (m.checkMs / 1000),
+      unit: 'tx/s',
+      notes: `signatures (warm-up block included): ${m.workerChecks} verified on ${m.threads} worker thread(s), ${m.inlineChecks} inline; ${WINDOW} txs in flight`,
+    },
+    {
+      metric: 'FinalizeBlock + Commit alone (signatures cached from CheckTx), in the median run',
+      value: m.total / (m.finalizeMs / 1000),
+      unit: 'tx/s',
+    },
+    {
+      metric: 'native secp256k1 verifications on one core (what one pool thread can take)',
+      value: verify,
+      unit: 'verifies/s',
+    },
+  ];
 }
