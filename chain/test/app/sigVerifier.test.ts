@@ -168,6 +168,34 @@ describe('HearthApp signature pre-verification', () => {
     await verifier.close();
   });
 
+  it('a failing verifier changes nothing but where signatures are checked', async () => {
+    const wallet = await makeWallet(2);
+    const [a, b] = (await wallet.getAccounts()).map((x) => x.address);
+    const failing = { verify: () => Promise.reject(new Error('pool died')) };
+    const { app } = await newApp({ sigVerifier: failing });
+    await initChain(app, {
+      auth: {
+        accounts: [a!, b!].map((address, i) => ({
+          '@type': '/cosmos.auth.v1beta1.BaseAccount',
+          address,
+          pub_key: null,
+          account_number: String(i),
+          sequence: '0',
+        })),
+      },
+      bank: {
+        balances: [a!, b!].map((address) => ({ address, coins: [{ denom: 'uhth', amount: '1000000' }] })),
+      },
+    });
+    await runBlock(app, []);
+    const tx = await signTx(wallet, a!, [sendMsg(a!, b!, 7n)], { accountNumber: 0n, sequence: 0n });
+    await app.preVerifyTx(tx);
+    expect(app.sigCache.size).toBe(0);
+    expect((await app.checkTx({ tx, type: 0 })).code).toBe(0);
+    const res = await runBlock(app, [tx]);
+    expect(res.txResults.map((r) => r.code)).toEqual([0]);
+  });
+
   it('FinalizeBlock results and app hashes are the same with and without worker threads', async () => {
     const results: unknown[] = [];
     for (const threads of [0, 2]) {
