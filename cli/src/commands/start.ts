@@ -141,8 +141,12 @@ export function startCommand(): Command {
     )
     .option(
       '--signature-threads <n>',
-      'worker threads verifying tx signatures (default: one per core but one; 0 verifies inline)',
-      parseNonNegativeInt,
+      'worker threads verifying tx signatures, 0-64 (default: one per core but one; 0 verifies inline)',
+      (v: string) => {
+        const n = parseNonNegativeInt(v);
+        if (n > 64) throw new InvalidArgumentError('at most 64');
+        return n;
+      },
     )
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option(
