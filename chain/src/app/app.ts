@@ -37,7 +37,7 @@ import {
 import { ConsensusParams } from 'cosmjs-types/tendermint/types/params';
 import { BaseApplication } from '../abci/application.js';
 import { encodeProto } from '../codec/protoWriter.js';
-import { InlineSignatureVerifier, type SigCheck, type SignatureVerifier } from '../crypto/secp256k1.js';
+import type { SigCheck, SignatureVerifier } from '../crypto/secp256k1.js';
 import type { CacheMultiStore, CommitMultiStore, MultiStore } from '../store/types.js';
 import { prepareSignatureChecks, SignatureCache } from './baseapp/ante.js';
 import { MsgRouter, QueryRouter } from './baseapp/router.js';
@@ -119,8 +119,9 @@ export interface HearthAppOptions {
   /** Run every module invariant after each block and halt if one breaks (tests, simulations). */
   checkInvariants?: boolean;
   /**
-   * Where pre-verification checks signatures: the host passes a SignatureVerifierPool to use
-   * worker threads (default: inline, which only moves the work, e.g. into ProcessProposal).
+   * Where signatures are checked ahead of the ante handler: the host passes a
+   * SignatureVerifierPool to use worker threads. Without one there is no pre-verification
+   * (it would only move the same work around) and the ante handler verifies inline.
    */
   sigVerifier?: SignatureVerifier;
 }
@@ -240,7 +241,7 @@ export class HearthApp extends BaseApplication {
   private consensusParams: ConsensusParams | undefined;
   /** Set between FinalizeBlock and Commit. */
   private pendingHeight: bigint | undefined;
-  private readonly sigVerifier: SignatureVerifier;
+  private readonly sigVerifier: SignatureVerifier | undefined;
   /** Signature pre-verification started by ProcessProposal, awaited by FinalizeBlock. */
   private proposalVerification: Promise<void> = Promise.resolve();
 
@@ -249,7 +250,7 @@ export class HearthApp extends BaseApplication {
     this.store = opts.store;
     this.minGasPrices = parseDecCoins(opts.minGasPrices ?? '');
     this.checkInvariantsEachBlock = opts.checkInvariants ?? false;
-    this.sigVerifier = opts.sigVerifier ?? new InlineSignatureVerifier();
+    this.sigVerifier = opts.sigVerifier;
     // Gentxs are delivered through the same tx pipeline as every other tx (bound below).
     const wiring = createModules((ctx, tx) => {
       const r = runTx(this.runner, ctx.store as CacheMultiStore, ctx.header, 'finalize', tx);
@@ -400,7 +401,7 @@ export class HearthApp extends BaseApplication {
   }
 
   /**
-   * Verifies a tx's signatures on the verifier's worker threads against the check state,
+   * Verifies a tx's signatures with the host's verifier (nothing without one) against the check state,
    * remembering success in the SignatureCache so that the CheckTx that follows skips them. Safe
    * to call without holding the app's lock: it reads state and never writes it, and a stale
    * read only means the cache entry does not match and CheckTx verifies inline.
@@ -419,6 +420,8 @@ export class HearthApp extends BaseApplication {
     header: BlockHeader,
     remember: boolean,
   ): Promise<void> {
+    const verifier = this.sigVerifier;
+    if (!verifier) return;
     const ctx = new Context(store, header, 'check');
     const jobs: { key: string; fingerprint: string; from: number; count: number }[] = [];
     const checks: SigCheck[] = [];
@@ -443,7 +446,7 @@ export class HearthApp extends BaseApplication {
     if (checks.length === 0) return;
     let ok: boolean[];
     try {
-      ok = await this.sigVerifier.verify(checks);
+      ok = await verifier.verify(checks);
     } catch {
       return; // a failing verifier only means the ante handler verifies inline
     }

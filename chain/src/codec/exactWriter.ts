@@ -27,7 +27,13 @@ export function varint64Size(v: bigint): number {
 }
 
 /** Size of a length-delimited field (one-byte tag) with `len` bytes of content. */
-export const lengthDelimited = (len: number): number => 1 + varintSize(len) + len;
+export const lengthDelimitedSize = (len: number): number => 1 + varintSize(len) + len;
+
+/** Size of a proto3 `bytes`/`string` field: nothing when empty. */
+export const bytesFieldSize = (len: number): number => (len > 0 ? lengthDelimitedSize(len) : 0);
+
+/** Size of a proto3 `uint64` field (one-byte tag): nothing when zero. */
+export const uint64FieldSize = (v: bigint): number => (v !== 0n ? 1 + varint64Size(v) : 0);
 
 const UTF8 = new TextEncoder();
 
@@ -72,6 +78,19 @@ export class ExactWriter {
   bytes(b: Uint8Array): void {
     this.buf.set(b, this.pos);
     this.pos += b.length;
+  }
+  /** A proto3 `bytes`/`string` field: tag, length, content; nothing when empty. */
+  bytesField(tag: number, b: Uint8Array): void {
+    if (b.length === 0) return;
+    this.byte(tag);
+    this.varint(b.length);
+    this.bytes(b);
+  }
+  /** A proto3 `uint64` field: tag and varint; nothing when zero. */
+  uint64Field(tag: number, v: bigint): void {
+    if (v === 0n) return;
+    this.byte(tag);
+    this.varint64(v);
   }
   /** A string known to be ASCII (type URLs). */
   ascii(s: string): void {

@@ -15,6 +15,7 @@
  * objects (anything with `len`, `next` and `proceed(buf, pos)`), so fork/ldelim keep working.
  */
 import { BinaryWriter } from 'cosmjs-types/binary';
+import { varint64Size } from './exactWriter.js';
 
 type Int64Input = string | number | bigint;
 
@@ -34,7 +35,7 @@ class Varint64Op implements WriterOp {
   next?: WriterOp;
   readonly len: number;
   constructor(private readonly value: bigint) {
-    this.len = varint64Length(value);
+    this.len = varint64Size(value);
   }
   proceed(buf: Uint8Array | number[], pos: number): void {
     let v = this.value;
@@ -59,16 +60,6 @@ class Fixed64Op implements WriterOp {
       v >>= 8n;
     }
   }
-}
-
-function varint64Length(value: bigint): number {
-  let len = 1;
-  let v = value;
-  while (v > 0x7fn) {
-    v >>= 7n;
-    len++;
-  }
-  return len;
 }
 
 /** Converts writer input to a bigint, refusing anything that is not an integer. */

@@ -1,8 +1,8 @@
 /**
  * secp256k1 signature checks as the Cosmos SDK makes them (compact 64-byte signatures over
  * sha256 of the sign bytes, low-S only), and the interface through which the app has batches
- * of them verified: inline here, or on worker threads by `SignatureVerifierPool`
- * (./verifierPool.ts), which a host (node, CLI) chooses and passes to the app.
+ * of them verified: `SignatureVerifierPool` (./verifierPool.ts), on worker threads, which a
+ * host (node, CLI) chooses and passes to the app.
  */
 import { createHash } from 'node:crypto';
 import secp256k1 from 'secp256k1';
@@ -48,13 +48,4 @@ export interface SigCheck {
  */
 export interface SignatureVerifier {
   verify(checks: SigCheck[]): Promise<boolean[]>;
-}
-
-/** Verifies on the calling thread. */
-export class InlineSignatureVerifier implements SignatureVerifier {
-  readonly stats = { workerChecks: 0, inlineChecks: 0 };
-  verify(checks: SigCheck[]): Promise<boolean[]> {
-    this.stats.inlineChecks += checks.length;
-    return Promise.resolve(checks.map((c) => verifySecp256k1(c.pubKey, c.signBytes, c.signature) === 'ok'));
-  }
 }

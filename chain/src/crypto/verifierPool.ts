@@ -57,7 +57,6 @@ parentPort.on('message', (m) => {
   }
   parentPort.postMessage({ id: m.id, out }, [out.buffer]);
 });
-parentPort.postMessage({ ready: true });
 `;
 
 interface Pending {
@@ -80,9 +79,18 @@ interface Slot {
   inFlight: Map<number, Batch>;
 }
 
-function packable(c: SigCheck): boolean {
-  return c.signature.length === 64 && c.pubKey.length > 0 && c.pubKey.length < 256;
+/**
+ * What a check sends: its signature, or none (a zeroed one, which never verifies) when it has
+ * the wrong length or a high S; its key, or none when it is empty or too long for the one-byte
+ * length. Either way the worker answers false, as inline verification would.
+ */
+function onWire(c: SigCheck): { signature: Uint8Array | undefined; key: Uint8Array } {
+  const keyOk = c.pubKey.length > 0 && c.pubKey.length < 256;
+  const sigOk = keyOk && c.signature.length === 64 && isLowS(c.signature);
+  return { signature: sigOk ? c.signature : undefined, key: keyOk ? c.pubKey : new Uint8Array() };
 }
+
+const wireSize = (c: SigCheck, key: Uint8Array) => 4 + c.signBytes.length + 64 + 1 + key.length;
 
 export class SignatureVerifierPool implements SignatureVerifier {
   private readonly slots: Slot[] = [];
@@ -90,9 +98,9 @@ export class SignatureVerifierPool implements SignatureVerifier {
   private readonly maxDelayMs: number;
   private queue: Pending[] = [];
   private queued = 0;
-  private flushScheduled = false;
+  /** The pending flush of a partial batch, if any. */
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private nextId = 1;
-  private closed = false;
   /** Checks answered by workers and inline, for metrics and tests. */
   readonly stats = { workerChecks: 0, inlineChecks: 0 };
 
@@ -149,7 +157,7 @@ export class SignatureVerifierPool implements SignatureVerifier {
    */
   verify(checks: SigCheck[]): Promise<boolean[]> {
     if (checks.length === 0) return Promise.resolve([]);
-    if (this.slots.length === 0 || this.closed) return Promise.resolve(this.inline(checks));
+    if (this.slots.length === 0) return Promise.resolve(this.inline(checks));
     return new Promise((resolve) => {
       this.queue.push({ checks, resolve, sent: 0, done: 0, results: new Array(checks.length).fill(false) });
       this.queued += checks.length;
@@ -158,13 +166,11 @@ export class SignatureVerifierPool implements SignatureVerifier {
       // verification it moves: measured under load, ~40 µs a message). A main thread busy in a
       // long chain of promise reactions may not run timers soon, hence the small default batch.
       if (this.queued >= this.batchSize) this.flush();
-      else if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setTimeout(() => {
-          this.flushScheduled = false;
+      else
+        this.flushTimer ??= setTimeout(() => {
+          this.flushTimer = undefined;
           this.flush();
         }, this.maxDelayMs);
-      }
     });
   }
 
@@ -175,6 +181,19 @@ export class SignatureVerifierPool implements SignatureVerifier {
 
   /** Sends everything queued, in batches of at most `batchSize` checks. */
   private flush(): void {
+    if (this.slots.length === 0) {
+      // Every worker died or the pool was closed while these waited: verify them here.
+      for (const p of this.queue.splice(0)) {
+        const rest = p.checks.slice(p.sent);
+        this.inline(rest).forEach((ok, i) => {
+          p.results[p.sent + i] = ok;
+        });
+        p.done += rest.length;
+        if (p.done === p.checks.length) p.resolve(p.results);
+      }
+      this.queued = 0;
+      return;
+    }
     while (this.queue.length > 0) {
       const parts: Batch['parts'] = [];
       let count = 0;
@@ -186,7 +205,7 @@ export class SignatureVerifierPool implements SignatureVerifier {
         parts.push({ pending: p, from: start, count: take, offset: count });
         for (let i = start; i < start + take; i++) {
           const c = p.checks[i] as SigCheck;
-          bytes += 4 + c.signBytes.length + 64 + 1 + c.pubKey.length;
+          bytes += wireSize(c, onWire(c).key);
         }
         count += take;
         p.sent = start + take;
@@ -205,14 +224,13 @@ export class SignatureVerifierPool implements SignatureVerifier {
     for (const part of parts) {
       for (let i = part.from; i < part.from + part.count; i++) {
         const c = part.pending.checks[i] as SigCheck;
+        const { signature, key } = onWire(c);
         dv.setUint32(off, c.signBytes.length);
         off += 4;
         u8.set(c.signBytes, off);
         off += c.signBytes.length;
-        // An unpackable or high-S check gets a zeroed signature, which never verifies.
-        if (packable(c) && isLowS(c.signature)) u8.set(c.signature, off);
+        if (signature) u8.set(signature, off);
         off += 64;
-        const key = c.pubKey.length < 256 ? c.pubKey : new Uint8Array();
         u8[off] = key.length;
         off += 1;
         u8.set(key, off);
@@ -246,12 +264,14 @@ export class SignatureVerifierPool implements SignatureVerifier {
 
   /** Stops the workers; later calls verify inline. */
   async close(): Promise<void> {
-    this.closed = true;
     const slots = this.slots.splice(0);
     for (const s of slots) {
       for (const b of s.inFlight.values()) this.settle(b, undefined);
       s.inFlight.clear();
     }
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flush(); // what was still queued
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 }

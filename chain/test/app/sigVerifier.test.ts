@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeProto } from '../../src/codec/protoWriter.js';
 import { type SigCheck, verifySecp256k1 } from '../../src/crypto/secp256k1.js';
 import { SignatureVerifierPool as SignatureVerifier } from '../../src/crypto/verifierPool.js';
-import { initChain, makeWallet, newApp, runBlock, sendMsg, signTx } from './harness.js';
+import { genesisAppState, initChain, makeWallet, newApp, runBlock, sendMsg, signTx } from './harness.js';
 
 const ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
@@ -101,6 +101,17 @@ describe('SignatureVerifier', () => {
     expect(await closing.verify([all[0]!.check, all[2]!.check])).toEqual([true, false]);
     expect(closing.stats.inlineChecks).toBe(2);
   });
+
+  it('answers checks still waiting for a batch when the pool closes', async () => {
+    const pool2 = new SignatureVerifier({ threads: 1, batchSize: 100, maxDelayMs: 60_000 });
+    const all = cases();
+    const waiting = pool2.verify(all.map((c) => c.check));
+    await pool2.close();
+    expect(await waiting).toEqual(
+      all.map((c) => verifySecp256k1(c.check.pubKey, c.check.signBytes, c.check.signature) === 'ok'),
+    );
+    expect(pool2.stats).toEqual({ workerChecks: 0, inlineChecks: all.length });
+  });
 });
 
 describe('HearthApp signature pre-verification', () => {
@@ -109,20 +120,7 @@ describe('HearthApp signature pre-verification', () => {
     const accounts = (await wallet.getAccounts()).map((a) => a.address);
     const verifier = new SignatureVerifier({ threads });
     const { app } = await newApp({ sigVerifier: verifier });
-    await initChain(app, {
-      auth: {
-        accounts: accounts.map((address, i) => ({
-          '@type': '/cosmos.auth.v1beta1.BaseAccount',
-          address,
-          pub_key: null,
-          account_number: String(i),
-          sequence: '0',
-        })),
-      },
-      bank: {
-        balances: accounts.map((address) => ({ address, coins: [{ denom: 'uhth', amount: '1000000' }] })),
-      },
-    });
+    await initChain(app, genesisAppState(accounts.map((address) => ({ address, amount: 1_000_000n }))));
     await runBlock(app, []);
     const tx = (i: number, sequence: bigint, amount = 5n, accountNumber = BigInt(i)) =>
       signTx(wallet, accounts[i]!, [sendMsg(accounts[i]!, accounts[2]!, amount)], {
@@ -173,20 +171,7 @@ describe('HearthApp signature pre-verification', () => {
     const [a, b] = (await wallet.getAccounts()).map((x) => x.address);
     const failing = { verify: () => Promise.reject(new Error('pool died')) };
     const { app } = await newApp({ sigVerifier: failing });
-    await initChain(app, {
-      auth: {
-        accounts: [a!, b!].map((address, i) => ({
-          '@type': '/cosmos.auth.v1beta1.BaseAccount',
-          address,
-          pub_key: null,
-          account_number: String(i),
-          sequence: '0',
-        })),
-      },
-      bank: {
-        balances: [a!, b!].map((address) => ({ address, coins: [{ denom: 'uhth', amount: '1000000' }] })),
-      },
-    });
+    await initChain(app, genesisAppState([a!, b!].map((address) => ({ address, amount: 1_000_000n }))));
     await runBlock(app, []);
     const tx = await signTx(wallet, a!, [sendMsg(a!, b!, 7n)], { accountNumber: 0n, sequence: 0n });
     await app.preVerifyTx(tx);

@@ -5,7 +5,7 @@
  * signature verification, sequence increment.
  */
 import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
-import { ExactWriter, lengthDelimited, utf8Field, varint64Size } from '../../codec/exactWriter.js';
+import { bytesFieldSize, ExactWriter, uint64FieldSize, utf8Field } from '../../codec/exactWriter.js';
 import { type SigCheck, verifySecp256k1 } from '../../crypto/secp256k1.js';
 import type { Account, AuthKeeper } from '../modules/auth/keeper.js';
 import { pubKeyFromAny } from '../modules/auth/keeper.js';
@@ -120,31 +120,16 @@ export function encodeSignDoc(
     lastChainId = chainId;
   }
   const chain = lastChainIdBytes;
-  const size =
-    (bodyBytes.length > 0 ? lengthDelimited(bodyBytes.length) : 0) +
-    (authInfoBytes.length > 0 ? lengthDelimited(authInfoBytes.length) : 0) +
-    (chain.length > 0 ? lengthDelimited(chain.length) : 0) +
-    (accountNumber !== 0n ? 1 + varint64Size(accountNumber) : 0);
-  const w = new ExactWriter(size);
-  if (bodyBytes.length > 0) {
-    w.byte(0x0a);
-    w.varint(bodyBytes.length);
-    w.bytes(bodyBytes);
-  }
-  if (authInfoBytes.length > 0) {
-    w.byte(0x12);
-    w.varint(authInfoBytes.length);
-    w.bytes(authInfoBytes);
-  }
-  if (chain.length > 0) {
-    w.byte(0x1a);
-    w.varint(chain.length);
-    w.bytes(chain);
-  }
-  if (accountNumber !== 0n) {
-    w.byte(0x20);
-    w.varint64(accountNumber);
-  }
+  const w = new ExactWriter(
+    bytesFieldSize(bodyBytes.length) +
+      bytesFieldSize(authInfoBytes.length) +
+      bytesFieldSize(chain.length) +
+      uint64FieldSize(accountNumber),
+  );
+  w.bytesField(0x0a, bodyBytes);
+  w.bytesField(0x12, authInfoBytes);
+  w.bytesField(0x1a, chain);
+  w.uint64Field(0x20, accountNumber);
   return w.finish();
 }
 

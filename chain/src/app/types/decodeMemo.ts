@@ -1,9 +1,9 @@
 /**
  * Decoding memoized by the identity of the stored bytes. A store hands out the same Uint8Array
- * for a value until that value is overwritten (every write stores a fresh copy), so what was
- * decoded from it stays valid for as long as that bytes object lives; a WeakMap lets both be
- * collected together. The same account or params object is then decoded once per block
- * instead of once per read.
+ * for a value until that value is overwritten (a write stores a new array, and nobody modifies
+ * a stored one), so what was decoded from it stays valid for as long as that bytes object
+ * lives; a WeakMap lets both be collected together. The same account or params object is then
+ * decoded once per stored value instead of once per read.
  *
  * Decoded objects are shared between readers: they are frozen (shallowly), and callers build
  * new objects to change them, as the keepers already do.

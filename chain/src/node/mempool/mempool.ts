@@ -17,6 +17,7 @@
  */
 import { CheckTxType, type ResponseCheckTx } from 'cosmjs-types/tendermint/abci/types';
 import type { Application } from '../../abci/application.js';
+import { lengthDelimitedSize } from '../../codec/exactWriter.js';
 import { txHashOf } from '../../crypto/txHash.js';
 import { TxCache } from './txCache.js';
 
@@ -101,9 +102,7 @@ export interface UpdateResult {
 
 /** Bytes a tx adds to a block's `Data` protobuf (tag, length varint, bytes), as CometBFT counts. */
 export function txProtoSize(len: number): number {
-  let varint = 1;
-  for (let v = len; v >= 0x80; v = Math.floor(v / 128)) varint++;
-  return 1 + varint + len;
+  return lengthDelimitedSize(len);
 }
 
 /** The tx hash, shared with the app's memo (the same tx object is hashed once per node). */

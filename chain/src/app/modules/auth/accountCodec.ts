@@ -5,7 +5,13 @@
  * bytes are exactly what cosmjs-types' `Any.encode(BaseAccount...)` produces (proto3: default
  * values omitted, fields in number order), which a property test checks.
  */
-import { ExactWriter, lengthDelimited, utf8Field, varint64Size } from '../../../codec/exactWriter.js';
+import {
+  bytesFieldSize,
+  ExactWriter,
+  lengthDelimitedSize,
+  uint64FieldSize,
+  utf8Field,
+} from '../../../codec/exactWriter.js';
 
 const BASE_ACCOUNT_TYPE_URL = '/cosmos.auth.v1beta1.BaseAccount';
 const SECP256K1_PUBKEY_TYPE_URL = '/cosmos.crypto.secp256k1.PubKey';
@@ -21,28 +27,22 @@ export function encodeBaseAccountAny(
   }
   const addr = utf8Field(address);
   const pkTypeUrl = SECP256K1_PUBKEY_TYPE_URL.length;
-  // PubKey{key} inside Any{type_url, value}
-  const pkMsg = pubKey && pubKey.length > 0 ? lengthDelimited(pubKey.length) : 0;
-  const pkAny = pubKey ? lengthDelimited(pkTypeUrl) + (pkMsg > 0 ? lengthDelimited(pkMsg) : 0) : 0;
+  // A present key is an Any (a message: written even if empty) of a PubKey{key}.
+  const pkMsg = pubKey ? bytesFieldSize(pubKey.length) : 0;
+  const pkAny = pubKey ? lengthDelimitedSize(pkTypeUrl) + bytesFieldSize(pkMsg) : 0;
   const base =
-    (addr.length > 0 ? lengthDelimited(addr.length) : 0) +
-    (pubKey ? lengthDelimited(pkAny) : 0) +
-    (accountNumber !== 0n ? 1 + varint64Size(accountNumber) : 0) +
-    (sequence !== 0n ? 1 + varint64Size(sequence) : 0);
-  const total = lengthDelimited(BASE_ACCOUNT_TYPE_URL.length) + (base > 0 ? lengthDelimited(base) : 0);
-
-  const o = new ExactWriter(total);
+    bytesFieldSize(addr.length) +
+    (pubKey ? lengthDelimitedSize(pkAny) : 0) +
+    uint64FieldSize(accountNumber) +
+    uint64FieldSize(sequence);
+  const o = new ExactWriter(lengthDelimitedSize(BASE_ACCOUNT_TYPE_URL.length) + bytesFieldSize(base));
   o.byte(0x0a);
   o.varint(BASE_ACCOUNT_TYPE_URL.length);
   o.ascii(BASE_ACCOUNT_TYPE_URL);
   if (base > 0) {
     o.byte(0x12);
     o.varint(base);
-    if (addr.length > 0) {
-      o.byte(0x0a);
-      o.varint(addr.length);
-      o.bytes(addr);
-    }
+    o.bytesField(0x0a, addr);
     if (pubKey) {
       o.byte(0x12);
       o.varint(pkAny);
@@ -52,19 +52,11 @@ export function encodeBaseAccountAny(
       if (pkMsg > 0) {
         o.byte(0x12);
         o.varint(pkMsg);
-        o.byte(0x0a);
-        o.varint(pubKey.length);
-        o.bytes(pubKey);
+        o.bytesField(0x0a, pubKey);
       }
     }
-    if (accountNumber !== 0n) {
-      o.byte(0x18);
-      o.varint64(accountNumber);
-    }
-    if (sequence !== 0n) {
-      o.byte(0x20);
-      o.varint64(sequence);
-    }
+    o.uint64Field(0x18, accountNumber);
+    o.uint64Field(0x20, sequence);
   }
   return o.finish();
 }

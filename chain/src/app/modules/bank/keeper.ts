@@ -3,6 +3,7 @@
  * ViewKeeper ⊂ SendKeeper ⊂ Keeper: other modules receive only the part they need.
  */
 import { type Metadata, Metadata as MetadataCodec, Params } from 'cosmjs-types/cosmos/bank/v1beta1/bank';
+import { utf8Field } from '../../../codec/exactWriter.js';
 import { encodeProto } from '../../../codec/protoWriter.js';
 import { addressToBech32 } from '../../types/address.js';
 import { type Coin, type Coins, coinsToString, normalizeCoins } from '../../types/coins.js';
@@ -37,12 +38,7 @@ const decodeParams = memoizedDecoder((b) => Params.decode(b));
 /** Amounts are stored as decimal strings (as the SDK's math.Int): ASCII digits only. */
 const parseStoredAmount = (b: Uint8Array): bigint =>
   BigInt(String.fromCharCode.apply(null, b as unknown as number[]));
-function encodeAmount(a: bigint): Uint8Array {
-  const s = a.toString();
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
+const encodeAmount = (a: bigint): Uint8Array => utf8Field(a.toString());
 
 export interface BankViewKeeper {
   getBalance(ctx: Context, addr: Uint8Array, denom: string): bigint;
