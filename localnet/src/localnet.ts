@@ -29,7 +29,12 @@ export const HEARTH_BIN = join(REPO_ROOT, 'cli', 'bin', 'hearth.mjs');
  * halves the time spent in scavenges under load, where a block's worth of txs is alive at once
  * (measured with `pnpm bench app` and --trace-gc; see BENCHMARKS.md).
  */
-export const NODE_FLAGS = ['--max-semi-space-size=32'];
+export const NODE_FLAGS = [
+  '--max-semi-space-size=32',
+  // For a look inside the validators, e.g. HEARTH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'
+  // (node refuses --cpu-prof in NODE_OPTIONS).
+  ...(process.env.HEARTH_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== ''),
+];
 
 /** Where the localnet writes what it has to say (tests capture it). */
 export interface Io {

@@ -60,6 +60,10 @@ const OFFERED_RATE = 2000;
 const CONCURRENCY = 256;
 const MAX_IN_FLIGHT = 1024;
 const INCLUSION_WAIT_MS = 60_000;
+/** HEARTH_BENCH_VALIDATORS=4 or =1 runs only that localnet's phases (default: both). */
+const ONLY = process.env.HEARTH_BENCH_VALIDATORS;
+if (ONLY !== undefined && ONLY !== '1' && ONLY !== '4')
+  throw new Error(`HEARTH_BENCH_VALIDATORS must be 1 or 4, not ${JSON.stringify(ONLY)}`);
 const FUND_EACH = 100_000_000n;
 const FUNDING_CHUNK = 250;
 const SEND_GAS = 100_000n;
@@ -444,103 +448,105 @@ export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const log = (s: string) => console.log(`  [network] ${s}`);
 
-  await withLocalnet(4, 44_000, async (net) => {
-    // Enough pre-signed txs for the saturation window at up to ~3,000 tx/s plus the latency phase.
-    // Supply for up to 2,500 tx/s at saturation, the 2,000 tx/s phase and the half-rate phase.
-    const perAccount =
-      Math.ceil((2500 * SAT4_SECONDS + OFFERED_RATE * STEADY_SECONDS + 1250 * HALF_SECONDS) / ACCOUNTS) + 2;
-    let t = performance.now();
-    const lanes = await prepareLanes(net, 'v4', perAccount);
-    log(
-      `funded ${ACCOUNTS} accounts, pre-signed ${fmt(ACCOUNTS * perAccount)} sends in ${((performance.now() - t) / 1000).toFixed(1)} s`,
-    );
-    const w = new BlockWatcher(net.rpc(0), await height(net.rpc(0)));
-    try {
-      t = performance.now();
-      const sat = await saturate(net, lanes, w, SAT4_SECONDS);
+  if (ONLY !== '1')
+    await withLocalnet(4, 44_000, async (net) => {
+      // Enough pre-signed txs for the saturation window at up to ~3,000 tx/s plus the latency phase.
+      // Supply for up to 2,500 tx/s at saturation, the 2,000 tx/s phase and the half-rate phase.
+      const perAccount =
+        Math.ceil((2500 * SAT4_SECONDS + OFFERED_RATE * STEADY_SECONDS + 1250 * HALF_SECONDS) / ACCOUNTS) + 2;
+      let t = performance.now();
+      const lanes = await prepareLanes(net, 'v4', perAccount);
       log(
-        `saturation: ${fmt(sat.rate)} tx/s over ${sat.blocks} blocks; ${sat.accepted} accepted, ${sat.full} mempool-full retries`,
+        `funded ${ACCOUNTS} accounts, pre-signed ${fmt(ACCOUNTS * perAccount)} sends in ${((performance.now() - t) / 1000).toFixed(1)} s`,
       );
-      results.push({
-        metric: `4 validators: committed tx/s at saturation (${ACCOUNTS} senders, ${CONCURRENCY} concurrent broadcast_tx_sync over 4 nodes, ${SAT4_SECONDS} s)`,
-        value: sat.rate,
-        unit: 'tx/s',
-        target: '≥ 2,000 tx/s',
-        notes: `${sat.txs} successful txs in ${sat.blocks} blocks (after the first quarter of the window; header times); ${sat.full} "mempool full" answers retried; the load generator used ${sat.generatorCores.toFixed(2)} cores`,
-      });
-      results.push({
-        metric: '4 validators: mean block interval at saturation',
-        value: sat.intervalMs / 1000,
-        unit: 's',
-        notes: `mean ${fmt(sat.txs / Math.max(1, sat.blocks))} txs per block`,
-      });
-      await drain(net);
-      const lat = await steady(net, lanes, w, OFFERED_RATE, STEADY_SECONDS);
-      const bound = lat.notIncluded > 0 ? ' (lower bound)' : '';
-      log(
-        `steady: offered ${fmt(lat.offered)}/s, sent ${fmt(lat.attempted)}/s, accepted ${fmt(lat.acceptedRate)}/s, median ${lat.median.toFixed(2)} s, p99 ${lat.p99.toFixed(2)} s, ${lat.notIncluded} not included; mempools at the end ${lat.mempools.join('/')}`,
-      );
-      const shortfall =
-        lat.notIncluded > 0
-          ? `; ${lat.notIncluded} accepted txs not seen in a block ${INCLUSION_WAIT_MS / 1000} s after the last broadcast (mempools then held ${lat.mempools.join('/')} txs), counted as the slowest`
-          : '';
-      results.push({
-        metric: `4 validators: median broadcast → inclusion at an offered ${fmt(OFFERED_RATE)} tx/s${lat.median === Number.POSITIVE_INFINITY ? bound : ''}`,
-        value: Number.isFinite(lat.median) ? lat.median : lat.waitedMin,
-        unit: 's',
-        target: '≤ 1.5 s',
-        notes: `offered ${fmt(lat.offered)} tx/s (${fmt(lat.attempted)} broadcast calls/s made), CheckTx accepted ${fmt(lat.acceptedRate)} tx/s, committed ${fmt(lat.window.rate)} tx/s; inclusion = block first seen by the load generator (50 ms polling)${shortfall}`,
-      });
-      results.push({
-        metric: `4 validators: p99 broadcast → inclusion at an offered ${fmt(OFFERED_RATE)} tx/s${Number.isFinite(lat.p99) ? '' : bound}`,
-        value: Number.isFinite(lat.p99) ? lat.p99 : lat.waitedMin,
-        unit: 's',
-        notes: Number.isFinite(lat.p99)
-          ? `${lat.included} txs measured`
-          : `${lat.included} txs measured; more than 1% never seen, so p99 exceeds the shortest wait of a missing tx, shown here`,
-      });
-      results.push({
-        metric: `4 validators: mean block interval at an offered ${fmt(OFFERED_RATE)} tx/s`,
-        value: lat.window.intervalMs / 1000,
-        unit: 's',
-        notes: `mean ${fmt(lat.window.txs / Math.max(1, lat.window.blocks))} txs per block`,
-      });
-      // The same measurement below capacity: half the saturation rate just measured.
-      await drain(net);
-      const half = Math.max(10, Math.round(sat.rate / 2));
-      const light = await steady(net, lanes, w, half, HALF_SECONDS);
-      log(
-        `steady at ${half}/s: median ${light.median.toFixed(2)} s, p99 ${light.p99.toFixed(2)} s, ${light.notIncluded} not included`,
-      );
-      results.push({
-        metric: `4 validators: median / p99 broadcast → inclusion at an offered ${fmt(half)} tx/s (half the saturation rate)`,
-        value: Number.isFinite(light.median) ? light.median : light.waitedMin,
-        unit: 's',
-        notes: `p99 ${Number.isFinite(light.p99) ? `${light.p99.toFixed(2)} s` : `over ${light.waitedMin.toFixed(1)} s`}; ${light.included} txs measured, ${light.notIncluded} not seen; mean block interval ${(light.window.intervalMs / 1000).toFixed(2)} s`,
-      });
-    } finally {
-      await w.stop();
-    }
-  });
+      const w = new BlockWatcher(net.rpc(0), await height(net.rpc(0)));
+      try {
+        t = performance.now();
+        const sat = await saturate(net, lanes, w, SAT4_SECONDS);
+        log(
+          `saturation: ${fmt(sat.rate)} tx/s over ${sat.blocks} blocks; ${sat.accepted} accepted, ${sat.full} mempool-full retries`,
+        );
+        results.push({
+          metric: `4 validators: committed tx/s at saturation (${ACCOUNTS} senders, ${CONCURRENCY} concurrent broadcast_tx_sync over 4 nodes, ${SAT4_SECONDS} s)`,
+          value: sat.rate,
+          unit: 'tx/s',
+          target: '≥ 2,000 tx/s',
+          notes: `${sat.txs} successful txs in ${sat.blocks} blocks (after the first quarter of the window; header times); ${sat.full} "mempool full" answers retried; the load generator used ${sat.generatorCores.toFixed(2)} cores`,
+        });
+        results.push({
+          metric: '4 validators: mean block interval at saturation',
+          value: sat.intervalMs / 1000,
+          unit: 's',
+          notes: `mean ${fmt(sat.txs / Math.max(1, sat.blocks))} txs per block`,
+        });
+        await drain(net);
+        const lat = await steady(net, lanes, w, OFFERED_RATE, STEADY_SECONDS);
+        const bound = lat.notIncluded > 0 ? ' (lower bound)' : '';
+        log(
+          `steady: offered ${fmt(lat.offered)}/s, sent ${fmt(lat.attempted)}/s, accepted ${fmt(lat.acceptedRate)}/s, median ${lat.median.toFixed(2)} s, p99 ${lat.p99.toFixed(2)} s, ${lat.notIncluded} not included; mempools at the end ${lat.mempools.join('/')}`,
+        );
+        const shortfall =
+          lat.notIncluded > 0
+            ? `; ${lat.notIncluded} accepted txs not seen in a block ${INCLUSION_WAIT_MS / 1000} s after the last broadcast (mempools then held ${lat.mempools.join('/')} txs), counted as the slowest`
+            : '';
+        results.push({
+          metric: `4 validators: median broadcast → inclusion at an offered ${fmt(OFFERED_RATE)} tx/s${lat.median === Number.POSITIVE_INFINITY ? bound : ''}`,
+          value: Number.isFinite(lat.median) ? lat.median : lat.waitedMin,
+          unit: 's',
+          target: '≤ 1.5 s',
+          notes: `offered ${fmt(lat.offered)} tx/s (${fmt(lat.attempted)} broadcast calls/s made), CheckTx accepted ${fmt(lat.acceptedRate)} tx/s, committed ${fmt(lat.window.rate)} tx/s; inclusion = block first seen by the load generator (50 ms polling)${shortfall}`,
+        });
+        results.push({
+          metric: `4 validators: p99 broadcast → inclusion at an offered ${fmt(OFFERED_RATE)} tx/s${Number.isFinite(lat.p99) ? '' : bound}`,
+          value: Number.isFinite(lat.p99) ? lat.p99 : lat.waitedMin,
+          unit: 's',
+          notes: Number.isFinite(lat.p99)
+            ? `${lat.included} txs measured`
+            : `${lat.included} txs measured; more than 1% never seen, so p99 exceeds the shortest wait of a missing tx, shown here`,
+        });
+        results.push({
+          metric: `4 validators: mean block interval at an offered ${fmt(OFFERED_RATE)} tx/s`,
+          value: lat.window.intervalMs / 1000,
+          unit: 's',
+          notes: `mean ${fmt(lat.window.txs / Math.max(1, lat.window.blocks))} txs per block`,
+        });
+        // The same measurement below capacity: half the saturation rate just measured.
+        await drain(net);
+        const half = Math.max(10, Math.round(sat.rate / 2));
+        const light = await steady(net, lanes, w, half, HALF_SECONDS);
+        log(
+          `steady at ${half}/s: median ${light.median.toFixed(2)} s, p99 ${light.p99.toFixed(2)} s, ${light.notIncluded} not included`,
+        );
+        results.push({
+          metric: `4 validators: median / p99 broadcast → inclusion at an offered ${fmt(half)} tx/s (half the saturation rate)`,
+          value: Number.isFinite(light.median) ? light.median : light.waitedMin,
+          unit: 's',
+          notes: `p99 ${Number.isFinite(light.p99) ? `${light.p99.toFixed(2)} s` : `over ${light.waitedMin.toFixed(1)} s`}; ${light.included} txs measured, ${light.notIncluded} not seen; mean block interval ${(light.window.intervalMs / 1000).toFixed(2)} s`,
+        });
+      } finally {
+        await w.stop();
+      }
+    });
 
-  await withLocalnet(1, 45_000, async (net) => {
-    const perAccount = Math.ceil((6000 * SAT1_SECONDS) / ACCOUNTS) + 2;
-    const lanes = await prepareLanes(net, 'v1', perAccount);
-    const w = new BlockWatcher(net.rpc(0), await height(net.rpc(0)));
-    try {
-      const sat = await saturate(net, lanes, w, SAT1_SECONDS);
-      log(`1 validator saturation: ${fmt(sat.rate)} tx/s over ${sat.blocks} blocks`);
-      results.push({
-        metric: `1 validator: committed tx/s at saturation (${ACCOUNTS} senders, ${CONCURRENCY} concurrent broadcast_tx_sync, ${SAT1_SECONDS} s)`,
-        value: sat.rate,
-        unit: 'tx/s',
-        target: '≥ 5,000 tx/s',
-        notes: `${sat.txs} successful txs in ${sat.blocks} blocks; mean block interval ${(sat.intervalMs / 1000).toFixed(2)} s; ${sat.full} "mempool full" answers retried; the load generator used ${sat.generatorCores.toFixed(2)} cores`,
-      });
-    } finally {
-      await w.stop();
-    }
-  });
+  if (ONLY !== '4')
+    await withLocalnet(1, 45_000, async (net) => {
+      const perAccount = Math.ceil((6000 * SAT1_SECONDS) / ACCOUNTS) + 2;
+      const lanes = await prepareLanes(net, 'v1', perAccount);
+      const w = new BlockWatcher(net.rpc(0), await height(net.rpc(0)));
+      try {
+        const sat = await saturate(net, lanes, w, SAT1_SECONDS);
+        log(`1 validator saturation: ${fmt(sat.rate)} tx/s over ${sat.blocks} blocks`);
+        results.push({
+          metric: `1 validator: committed tx/s at saturation (${ACCOUNTS} senders, ${CONCURRENCY} concurrent broadcast_tx_sync, ${SAT1_SECONDS} s)`,
+          value: sat.rate,
+          unit: 'tx/s',
+          target: '≥ 5,000 tx/s',
+          notes: `${sat.txs} successful txs in ${sat.blocks} blocks; mean block interval ${(sat.intervalMs / 1000).toFixed(2)} s; ${sat.full} "mempool full" answers retried; the load generator used ${sat.generatorCores.toFixed(2)} cores`,
+        });
+      } finally {
+        await w.stop();
+      }
+    });
 
   results.push({
     metric: 'reference: CometBFT v0.38 QA report, saturation (200 nodes, kvstore app)',

@@ -14,7 +14,7 @@
  * `tx.height` are not indexed (CometBFT fails the whole batch).
  */
 import { type ExecTxResult, TxResult } from 'cosmjs-types/tendermint/abci/types';
-import { encodeProto } from '../../codec/protoWriter.js';
+import { encodeTxResult } from '../../codec/abciResults.js';
 import type { BatchOp, StoreDb } from '../../store/db.js';
 import { matchesIndexed, parseQuery, type Query } from '../events/query.js';
 import { txHash } from '../types/index.js';
@@ -22,15 +22,12 @@ import {
   concat,
   eventKey,
   eventKeyMayMatch,
-  eventKeyPrefix,
   heightBounds,
   MAX_HEIGHT,
   planScan,
   readU32be,
   readU64be,
   scanKeys,
-  u32be,
-  u64be,
 } from './keys.js';
 import { type OrderBy, pageWindow, validateOrderBy } from './pagination.js';
 
@@ -78,6 +75,11 @@ function hexUpper(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex').toUpperCase();
 }
 
+/** A map key for a hash (one char per byte). */
+function latin1(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+}
+
 function checkPosition(height: bigint, index: number): void {
   if (typeof height !== 'bigint' || height < 0n || height > MAX_HEIGHT) {
     throw new IndexerError(`tx height must be a bigint in [0, 2^63-1], got ${String(height)}`);
@@ -102,7 +104,7 @@ export class TxIndexer {
       checkPosition(t.height, t.index);
       if (!(t.tx instanceof Uint8Array)) throw new IndexerError('tx must be bytes');
       const hash = txHash(t.tx);
-      const hashKey = hexUpper(hash);
+      const hashKey = latin1(hash);
       if (t.result.code !== 0) {
         if (okInBatch.has(hashKey)) continue;
         const old = await this.get(hash);
@@ -110,7 +112,10 @@ export class TxIndexer {
       } else {
         okInBatch.add(hashKey);
       }
-      const suffix = concat(u64be(t.height), u32be(t.index));
+      const suffix = new Uint8Array(SUFFIX);
+      const view = new DataView(suffix.buffer);
+      view.setBigUint64(0, t.height);
+      view.setUint32(8, t.index);
       for (const e of t.result.events) {
         if (e.type === '') continue;
         for (const a of e.attributes) {
@@ -125,7 +130,7 @@ export class TxIndexer {
         }
       }
       ops.push({ type: 'put', key: concat(Uint8Array.of(SPACE_BY_HEIGHT), suffix), value: hash });
-      const stored = encodeProto(TxResult, { height: t.height, index: t.index, tx: t.tx, result: t.result });
+      const stored = encodeTxResult(t.height, t.index, t.tx, t.result);
       ops.push({ type: 'put', key: concat(Uint8Array.of(SPACE_BY_HASH), hash), value: stored });
     }
     if (ops.length > 0) await this.db.batch(ops);

@@ -11,7 +11,7 @@
  */
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { ResponseFinalizeBlock } from 'cosmjs-types/tendermint/abci/types';
-import { encodeProto } from '../../codec/protoWriter.js';
+import { encodeFinalizeBlockResponse } from '../../codec/abciResults.js';
 import type { BatchOp, StoreDb } from '../../store/db.js';
 import type { GenesisDoc } from '../config/genesis.js';
 import {
@@ -137,7 +137,7 @@ export class StateStore {
   /** SaveFinalizeBlockResponse: kept per height for block_results and replay. */
   async saveFinalizeBlockResponse(height: bigint, resp: ResponseFinalizeBlock): Promise<void> {
     checkHeight(height);
-    await this.db.put(heightKey(P_RESPONSES, height), encodeProto(ResponseFinalizeBlock, resp));
+    await this.db.put(heightKey(P_RESPONSES, height), encodeFinalizeBlockResponse(resp));
   }
 
   async loadFinalizeBlockResponse(height: bigint): Promise<ResponseFinalizeBlock | undefined> {
