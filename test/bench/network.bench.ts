@@ -24,6 +24,7 @@
  * Knobs: HEARTH_BENCH_ACCOUNTS (default 2000), HEARTH_BENCH_SECONDS (each saturation phase, default
  * 60 s with 4 validators and 40 s with 1, at most 60; the 2,000 tx/s phase lasts at most 30 s).
  */
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -218,6 +219,29 @@ async function prepareLanes(net: LocalNet, tag: string, perAccount: number): Pro
   return lanes;
 }
 
+/**
+ * CPU seconds (user + system, all threads) each validator process has used so far, from
+ * /proc/<pid>/stat; undefined where /proc is not there (not Linux) or a node is gone.
+ */
+function nodeCpuSeconds(net: LocalNet): number | undefined {
+  let total = 0;
+  for (const n of net.manifest.nodes) {
+    if (n.pid === null) return undefined;
+    try {
+      const stat = readFileSync(`/proc/${n.pid}/stat`, 'latin1');
+      // Fields after the command name (which may hold spaces) start at index 2 = state.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    } catch {
+      return undefined;
+    }
+  }
+  return total;
+}
+
+/** Linux's USER_HZ: /proc times are in 1/100 s on every architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
 /** Round-robin over lanes that have a tx left and none in flight. */
 function picker(lanes: Lane[]): () => Lane | undefined {
   let next = 0;
@@ -243,6 +267,8 @@ interface Window {
   full: number;
   /** CPU time of this process (the load generator) per wall-clock second, in cores. */
   generatorCores: number;
+  /** CPU time of the validator processes (all threads) per wall-clock second, if known. */
+  nodeCores: number | undefined;
 }
 
 /**
@@ -254,7 +280,7 @@ async function committedRate(
   w: BlockWatcher,
   fromSeen: number,
   toSeen: number,
-): Promise<Omit<Window, 'accepted' | 'full' | 'generatorCores'>> {
+): Promise<Omit<Window, 'accepted' | 'full' | 'generatorCores' | 'nodeCores'>> {
   const before = w.blocks.filter((b) => b.seenAt <= fromSeen);
   const inWindow = w.blocks.filter((b) => b.seenAt > fromSeen && b.seenAt <= toSeen);
   const base = before[before.length - 1];
@@ -279,6 +305,7 @@ async function committedRate(
 async function saturate(net: LocalNet, lanes: Lane[], w: BlockWatcher, seconds: number): Promise<Window> {
   const pick = picker(lanes);
   const cpu0 = process.cpuUsage();
+  const node0 = nodeCpuSeconds(net);
   const start = performance.now();
   const end = start + seconds * 1000;
   let accepted = 0;
@@ -304,12 +331,16 @@ async function saturate(net: LocalNet, lanes: Lane[], w: BlockWatcher, seconds: 
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const cpu = process.cpuUsage(cpu0);
-  const generatorCores = (cpu.user + cpu.system) / 1000 / (performance.now() - start);
+  const elapsedMs = performance.now() - start;
+  const generatorCores = (cpu.user + cpu.system) / 1000 / elapsedMs;
+  const node1 = nodeCpuSeconds(net);
+  const nodeCores =
+    node0 !== undefined && node1 !== undefined ? (node1 - node0) / (elapsedMs / 1000) : undefined;
   const exhausted = lanes.filter((l) => l.cursor >= l.txs.length).length;
   if (exhausted > 0)
     console.log(`  [network] ${exhausted} senders ran out of pre-signed txs: the rate is a lower bound`);
   const measured = await committedRate(net, w, start + (seconds * 1000) / 4, end);
-  return { ...measured, accepted, full, generatorCores };
+  return { ...measured, accepted, full, generatorCores, nodeCores };
 }
 
 /** Waits (bounded) until every node's mempool is empty. */
@@ -343,7 +374,7 @@ interface LatencyResult {
   p99: number;
   /** The shortest time any missing tx had waited when the wait ended, in s (a lower bound). */
   waitedMin: number;
-  window: Omit<Window, 'accepted' | 'full' | 'generatorCores'>;
+  window: Omit<Window, 'accepted' | 'full' | 'generatorCores' | 'nodeCores'>;
 }
 
 /** A steady offered load; latency from the broadcast call to the block being seen. */
@@ -442,6 +473,14 @@ async function withLocalnet<T>(
   }
 }
 
+/** Where the window's CPU went: the load generator, the validators, and validator CPU per tx. */
+function cpuNote(w: Window): string {
+  const gen = `the load generator used ${w.generatorCores.toFixed(2)} cores`;
+  if (w.nodeCores === undefined) return gen;
+  const perTx = (w.nodeCores / w.rate) * 1e6;
+  return `${gen}, the validators ${w.nodeCores.toFixed(2)} (${fmt(perTx)} µs of validator CPU per committed tx)`;
+}
+
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 export async function run(): Promise<BenchResult[]> {
@@ -471,7 +510,7 @@ export async function run(): Promise<BenchResult[]> {
           value: sat.rate,
           unit: 'tx/s',
           target: '≥ 2,000 tx/s',
-          notes: `${sat.txs} successful txs in ${sat.blocks} blocks (after the first quarter of the window; header times); ${sat.full} "mempool full" answers retried; the load generator used ${sat.generatorCores.toFixed(2)} cores`,
+          notes: `${sat.txs} successful txs in ${sat.blocks} blocks (after the first quarter of the window; header times); ${sat.full} "mempool full" answers retried; ${cpuNote(sat)}`,
         });
         results.push({
           metric: '4 validators: mean block interval at saturation',
@@ -541,7 +580,7 @@ export async function run(): Promise<BenchResult[]> {
           value: sat.rate,
           unit: 'tx/s',
           target: '≥ 5,000 tx/s',
-          notes: `${sat.txs} successful txs in ${sat.blocks} blocks; mean block interval ${(sat.intervalMs / 1000).toFixed(2)} s; ${sat.full} "mempool full" answers retried; the load generator used ${sat.generatorCores.toFixed(2)} cores`,
+          notes: `${sat.txs} successful txs in ${sat.blocks} blocks; mean block interval ${(sat.intervalMs / 1000).toFixed(2)} s; ${sat.full} "mempool full" answers retried; ${cpuNote(sat)}`,
         });
       } finally {
         await w.stop();

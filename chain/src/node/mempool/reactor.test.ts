@@ -137,6 +137,31 @@ describe('MempoolReactor', () => {
     expect(b.mempool.size()).toBe(0);
   });
 
+  it('batches the txs admitted in one turn, within the byte budget and the peer limit', async () => {
+    const a = makeNode({ maxTxBytes: 300 });
+    const peer = recordingPeer('p');
+    a.reactor.addPeer(peer);
+    // 10 txs of 100 bytes admitted together: a 300-byte budget takes two per message (2 x 102
+    // bytes encoded; a third would pass 300).
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => a.mempool.checkTx(new Uint8Array(100).fill(48 + i))),
+    );
+    await new Promise((r) => setImmediate(r));
+    const batches = peer.sent.map((m) => decodeMempoolTxs(m.msg, 300));
+    expect(batches.map((b) => b.length)).toEqual([2, 2, 2, 2, 2]);
+    expect(batches.flat().map((t) => t[0])).toEqual(Array.from({ length: 10 }, (_, i) => 48 + i));
+    // Every message fits the receiving channel's limit (one max-size tx plus overhead).
+    const limit = a.reactor.channels[0]!.recvMessageCapacity;
+    for (const m of peer.sent) expect(m.msg.length).toBeLessThanOrEqual(limit);
+    // A max-size tx still goes, alone.
+    peer.sent.length = 0;
+    await a.mempool.checkTx(new Uint8Array(300).fill(1));
+    await new Promise((r) => setImmediate(r));
+    expect(peer.sent.map((m) => decodeMempoolTxs(m.msg, 300).length)).toEqual([1]);
+    expect(peer.sent[0]!.msg.length).toBeLessThanOrEqual(limit);
+    a.reactor.stop();
+  });
+
   it('keeps txs a full peer queue refused and sends them later, bounded', async () => {
     const a = makeNode();
     const reactor = new MempoolReactor({ mempool: a.mempool, maxBacklog: 3 });
@@ -149,11 +174,10 @@ describe('MempoolReactor', () => {
     peer.accept = true;
     reactor.flush();
     expect(reactor.backlogOf('p')).toBe(0);
-    expect(peer.sent.map((m) => new TextDecoder().decode(decodeMempoolTxs(m.msg, 10)[0]))).toEqual([
-      '3',
-      '4',
-      '5',
-    ]);
+    // The backlog goes out in one message.
+    expect(peer.sent.map((m) => decodeMempoolTxs(m.msg, 10).map((t) => new TextDecoder().decode(t)))).toEqual(
+      [['3', '4', '5']],
+    );
     reactor.stop();
     a.reactor.stop();
   });

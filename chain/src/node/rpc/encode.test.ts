@@ -119,4 +119,19 @@ describe('stringifyJson', () => {
       }),
     ).toBe(`{"genesis":${raw},"n":"9223372036854775807","b":"AQID"}`);
   });
+
+  it('prints Buffers and views as base64, raw JSON anywhere, and nothing else is taken for raw JSON', () => {
+    const view = Uint8Array.of(9, 1, 2, 3, 9).subarray(1, 4);
+    const lookalike = 'raw-json-00000000000000000000000000000000-0';
+    expect(
+      stringifyJson([
+        Buffer.from([1, 2, 3]),
+        view,
+        [new RawJson('[1]'), { r: new RawJson('{"x":2}') }],
+        lookalike,
+      ]),
+    ).toBe(`["AQID","AQID",[[1],{"r":{"x":2}}],"${lookalike}"]`);
+    expect(stringifyJson(undefined)).toBe('null');
+    expect(stringifyJson({ f: () => 1, a: [undefined, Number.NaN] })).toBe('{"a":[null,null]}');
+  });
 });
