@@ -61,6 +61,8 @@ const OFFERED_RATE = 2000;
 const CONCURRENCY = 256;
 const MAX_IN_FLIGHT = 1024;
 const INCLUSION_WAIT_MS = 60_000;
+/** HEARTH_BENCH_SATURATION_ONLY=1 skips the latency phases (for quick comparisons). */
+const SATURATION_ONLY = process.env.HEARTH_BENCH_SATURATION_ONLY === '1';
 /** HEARTH_BENCH_VALIDATORS=4 or =1 runs only that localnet's phases (default: both). */
 const ONLY = process.env.HEARTH_BENCH_VALIDATORS;
 if (ONLY !== undefined && ONLY !== '1' && ONLY !== '4')
@@ -518,6 +520,7 @@ export async function run(): Promise<BenchResult[]> {
           unit: 's',
           notes: `mean ${fmt(sat.txs / Math.max(1, sat.blocks))} txs per block`,
         });
+        if (SATURATION_ONLY) return;
         await drain(net);
         const lat = await steady(net, lanes, w, OFFERED_RATE, STEADY_SECONDS);
         const bound = lat.notIncluded > 0 ? ' (lower bound)' : '';

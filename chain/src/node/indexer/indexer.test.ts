@@ -358,7 +358,7 @@ describe('pagination', () => {
 describe('event keys', () => {
   it('eventKey is the prefix, the UTF-8 value and the suffix, for any value', () => {
     const suffix = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 1);
-    for (const value of ['', 'hearth1abc/5', 'é€😀', 'x'.repeat(300)]) {
+    for (const value of ['', 'hearth1abc/5', 'é€😀', '100uhth,ü', 'x'.repeat(300)]) {
       for (const tag of ['transfer.amount', 'ünïcode.tag']) {
         const expected = concat(eventKeyPrefix(0x01, tag, value), suffix);
         expect(eventKey(0x01, tag, value, suffix)).toEqual(expected);

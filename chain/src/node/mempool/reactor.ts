@@ -15,7 +15,7 @@
  * tx list, an empty tx or a tx over the mempool's max tx size. A duplicate tx (TxInCache), a
  * full mempool or a tx the app refuses is normal and only logged.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ExactWriter, lengthDelimitedSize, varintSize } from '../../codec/exactWriter.js';
 import type { Logger } from '../../logger.js';
 import type { ChannelDescriptor, Peer, Reactor } from '../p2p/types.js';
@@ -108,7 +108,8 @@ function keyOf(hash: Uint8Array): string {
 }
 
 function sha256(b: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(b).digest());
+  const d = hash('sha256', b, 'buffer');
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
 export interface MempoolReactorMetrics {

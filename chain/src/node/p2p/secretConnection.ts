@@ -314,7 +314,9 @@ export class SecretConnection implements ByteTransport {
     d.setAuthTag(sealed.subarray(TOTAL_FRAME_SIZE, SEALED_FRAME_SIZE));
     let frame: Buffer;
     try {
-      frame = Buffer.concat([d.update(sealed.subarray(0, TOTAL_FRAME_SIZE)), d.final()]);
+      // ChaCha20-Poly1305 is a stream cipher: update returns the whole frame, final only checks the tag.
+      frame = d.update(sealed.subarray(0, TOTAL_FRAME_SIZE));
+      d.final();
     } catch {
       throw new P2PProtocolError('a frame failed authentication (tampered, replayed or out of order)');
     }
@@ -322,7 +324,8 @@ export class SecretConnection implements ByteTransport {
     const len = frame.readUInt32LE(0);
     if (len > DATA_MAX_SIZE)
       throw new P2PProtocolError(`frame announces ${len} data bytes (max ${DATA_MAX_SIZE})`);
-    return new Uint8Array(frame.subarray(DATA_LEN_SIZE, DATA_LEN_SIZE + len));
+    // A view, not a copy: the decrypted frame is a fresh buffer of its own.
+    return new Uint8Array(frame.buffer, frame.byteOffset + DATA_LEN_SIZE, len);
   }
 
   private writeFrames(data: Uint8Array): void {

@@ -4,7 +4,7 @@
  * largest power of two strictly below n, and the empty tree hashes to SHA-256("").
  * Inclusion proofs (`Proof`) and their verification follow crypto/merkle/proof.go.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { MAX_AUNTS } from './encoding.js';
 import { ValidationError } from './errors.js';
 import { bytesEqual, HASH_SIZE, type Proof } from './types.js';
@@ -14,9 +14,22 @@ const INNER_PREFIX = Uint8Array.of(1);
 
 /** SHA-256 of the concatenation of the given chunks. */
 export function sha256(...chunks: Uint8Array[]): Uint8Array {
-  const h = createHash('sha256');
-  for (const c of chunks) h.update(c);
-  return new Uint8Array(h.digest());
+  // One-shot hashing of one buffer: cheaper than a Hash object per call for the small inputs
+  // of merkle trees (a 65-byte inner node, a leaf of one tx).
+  let input: Uint8Array;
+  if (chunks.length === 1) input = chunks[0] as Uint8Array;
+  else {
+    let n = 0;
+    for (const c of chunks) n += c.length;
+    input = Buffer.allocUnsafe(n);
+    let off = 0;
+    for (const c of chunks) {
+      input.set(c, off);
+      off += c.length;
+    }
+  }
+  const d = hash('sha256', input, 'buffer');
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
 /** SHA-256 of nothing: the root of an empty tree. */
