@@ -42,7 +42,21 @@ export async function openLevelDb(path: string): Promise<StoreDb> {
       return v === undefined ? undefined : plain(v);
     },
     put: (key, value) => db.put(key, value),
-    batch: (ops) => db.batch(ops),
+    batch: async (ops) => {
+      // A chained batch: one native call per op with the key and value as arguments, about
+      // half the cost of the array form, whose native side reads three properties per op.
+      const b = db.batch();
+      try {
+        for (const op of ops) {
+          if (op.type === 'put') b.put(op.key, op.value);
+          else b.del(op.key);
+        }
+      } catch (e) {
+        await b.close();
+        throw e;
+      }
+      await b.write();
+    },
     entries: (gte, lt) => plainEntries(db.iterator({ gte, lt })),
     keys: (gte, lt) => plainKeys(db.keys({ gte, lt })),
     close: () => db.close(),
