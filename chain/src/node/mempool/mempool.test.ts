@@ -412,4 +412,37 @@ describe('TxCache', () => {
     expect(off.push('x')).toBe(true);
     expect(off.push('x')).toBe(true);
   });
+
+  it('behaves as a plain LRU list over any sequence of pushes, removals and resets', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('push' as const), key: fc.integer({ min: 0, max: 12 }) }),
+      fc.record({ kind: fc.constant('remove' as const), key: fc.integer({ min: 0, max: 12 }) }),
+      fc.record({ kind: fc.constant('reset' as const), key: fc.constant(0) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(op, { maxLength: 200 }), (capacity, ops) => {
+        const cache = new TxCache(capacity);
+        let model: string[] = []; // oldest first
+        for (const o of ops) {
+          const key = String(o.key);
+          if (o.kind === 'push') {
+            const fresh = !model.includes(key);
+            model = model.filter((k) => k !== key);
+            if (fresh && model.length >= capacity) model.shift();
+            model.push(key);
+            expect(cache.push(key)).toBe(fresh);
+          } else if (o.kind === 'remove') {
+            model = model.filter((k) => k !== key);
+            cache.remove(key);
+          } else {
+            model = [];
+            cache.reset();
+          }
+          expect(cache.size).toBe(model.length);
+          for (let k = 0; k <= 12; k++) expect(cache.has(String(k))).toBe(model.includes(String(k)));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
