@@ -7,6 +7,7 @@
 import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
 import { bytesFieldSize, ExactWriter, uint64FieldSize, utf8Field } from '../../codec/exactWriter.js';
 import { type SigCheck, verifySecp256k1 } from '../../crypto/secp256k1.js';
+import { OldestFirst } from '../../util/oldestFirst.js';
 import type { Account, AuthKeeper } from '../modules/auth/keeper.js';
 import { pubKeyFromAny } from '../modules/auth/keeper.js';
 import { FeeCollectorName } from '../modules/auth/keys.js';
@@ -55,13 +56,11 @@ export interface AnteResult {
  */
 export class SignatureCache {
   private readonly entries = new Map<string, string>();
+  private readonly oldest = new OldestFirst(this.entries);
   constructor(private readonly capacity = 200_000) {}
 
   add(txKey: string, fingerprint: string): void {
-    if (this.entries.size >= this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
+    if (this.entries.size >= this.capacity && !this.entries.has(txKey)) this.oldest.evict();
     this.entries.set(txKey, fingerprint);
   }
 

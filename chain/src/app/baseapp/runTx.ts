@@ -8,6 +8,7 @@ import type { Any } from 'cosmjs-types/google/protobuf/any';
 import { encodeProto } from '../../codec/protoWriter.js';
 import { txHashOf } from '../../crypto/txHash.js';
 import type { CacheMultiStore } from '../../store/types.js';
+import { OldestFirst } from '../../util/oldestFirst.js';
 import { addressToBech32, bytesEqual } from '../types/address.js';
 import { type BlockHeader, Context } from '../types/context.js';
 import { ErrTxDecode, toSdkError } from '../types/errors.js';
@@ -47,15 +48,13 @@ export type Resolved = {
 /** A bounded cache of decoded txs by hash. Decoding is a pure function of the bytes, so reuse is safe. */
 export class DecodedTxCache {
   private readonly map = new Map<string, Resolved>();
+  private readonly oldest = new OldestFirst(this.map);
   constructor(private readonly capacity = 50_000) {}
   get(key: string): Resolved | undefined {
     return this.map.get(key);
   }
   set(key: string, v: Resolved): void {
-    if (this.map.size >= this.capacity) {
-      const oldest = this.map.keys().next().value;
-      if (oldest !== undefined) this.map.delete(oldest);
-    }
+    if (this.map.size >= this.capacity && !this.map.has(key)) this.oldest.evict();
     this.map.set(key, v);
   }
   delete(key: string): void {
