@@ -61,6 +61,13 @@ const OFFERED_RATE = 2000;
 const CONCURRENCY = 256;
 const MAX_IN_FLIGHT = 1024;
 const INCLUSION_WAIT_MS = 60_000;
+/** HEARTH_BENCH_LIGHT_RATE=N (4 validators) runs only a steady phase at N tx/s, reported in the log. */
+const LIGHT_RATE =
+  process.env.HEARTH_BENCH_LIGHT_RATE === undefined ? undefined : Number(process.env.HEARTH_BENCH_LIGHT_RATE);
+if (LIGHT_RATE !== undefined && !(Number.isInteger(LIGHT_RATE) && LIGHT_RATE > 0))
+  throw new Error(
+    `HEARTH_BENCH_LIGHT_RATE must be a positive integer, not ${process.env.HEARTH_BENCH_LIGHT_RATE}`,
+  );
 /** HEARTH_BENCH_SATURATION_ONLY=1 skips the latency phases (for quick comparisons). */
 const SATURATION_ONLY = process.env.HEARTH_BENCH_SATURATION_ONLY === '1';
 /** HEARTH_BENCH_VALIDATORS=4 or =1 runs only that localnet's phases (default: both). */
@@ -548,6 +555,13 @@ export async function run(): Promise<BenchResult[]> {
       );
       const w = new BlockWatcher(net.rpc(0), await height(net.rpc(0)));
       try {
+        if (LIGHT_RATE !== undefined) {
+          const light = await steady(net, lanes, w, LIGHT_RATE, HALF_SECONDS);
+          log(
+            `steady at ${LIGHT_RATE}/s: median ${light.median.toFixed(2)} s, p99 ${light.p99.toFixed(2)} s, ${light.notIncluded} not included, mean block interval ${(light.window.intervalMs / 1000).toFixed(2)} s`,
+          );
+          return;
+        }
         t = performance.now();
         const sat = await saturate(net, lanes, w, SAT4_SECONDS);
         log(

@@ -11,6 +11,7 @@
  * - last-results hash: merkle root over deterministic `ExecTxResult` bytes;
  * - consensus hash: SHA-256 of `HashedParams{block_max_bytes, block_max_gas}`.
  */
+import { txHashOf } from '../../crypto/txHash.js';
 import {
   encodeBlockId,
   encodeCommitSig,
@@ -35,9 +36,13 @@ import type {
   PublicKey,
 } from './types.js';
 
-/** types.Tx.Hash: SHA-256 of the tx bytes (the RPC shows it as upper-case hex). */
+/**
+ * types.Tx.Hash: SHA-256 of the tx bytes (the RPC shows it as upper-case hex). Memoized per
+ * bytes object (a block's tx is hashed for its data hash, its events, the mempool and the
+ * index): the result is shared and must not be modified.
+ */
 export function txHash(tx: Uint8Array): Uint8Array {
-  return sha256(tx);
+  return txHashOf(tx);
 }
 
 /** types.Txs.Hash: the data hash of a block. */
