@@ -21,8 +21,16 @@
  * state machine to speak of) over real networks; here 4 (or 1) nodes share 2 cores with the
  * load generator, over loopback, and every tx is a signature-checked SDK bank send.
  *
+ * Each saturation phase also reports the CPU the validator processes used (all their threads,
+ * from /proc) per committed tx: on a machine the nodes share, that is the figure code changes
+ * move, while tx/s also moves with whatever else the machine is doing.
+ *
  * Knobs: HEARTH_BENCH_ACCOUNTS (default 2000), HEARTH_BENCH_SECONDS (each saturation phase, default
- * 60 s with 4 validators and 40 s with 1, at most 60; the 2,000 tx/s phase lasts at most 30 s).
+ * 60 s with 4 validators and 40 s with 1, at most 60; the 2,000 tx/s phase lasts at most 30 s);
+ * for quick comparisons HEARTH_BENCH_VALIDATORS=4|1 (one localnet only),
+ * HEARTH_BENCH_SATURATION_ONLY=1 and HEARTH_BENCH_LIGHT_RATE=N (only a steady phase at N tx/s);
+ * HEARTH_NODE_FLAGS adds node flags to the validators (e.g. `--cpu-prof --cpu-prof-dir=DIR`),
+ * HEARTH_BENCH_KEEP=1 keeps their homes and logs.
  */
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
