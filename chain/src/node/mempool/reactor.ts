@@ -15,8 +15,8 @@
  * tx list, an empty tx or a tx over the mempool's max tx size. A duplicate tx (TxInCache), a
  * full mempool or a tx the app refuses is normal and only logged.
  */
-import { hash } from 'node:crypto';
 import { ExactWriter, lengthDelimitedSize, varintSize } from '../../codec/exactWriter.js';
+import { txHashOf } from '../../crypto/txHash.js';
 import type { Logger } from '../../logger.js';
 import type { ChannelDescriptor, Peer, Reactor } from '../p2p/types.js';
 import { DecodeError, ProtoReader } from '../types/index.js';
@@ -107,11 +107,6 @@ function keyOf(hash: Uint8Array): string {
   return Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('latin1');
 }
 
-function sha256(b: Uint8Array): Uint8Array {
-  const d = hash('sha256', b, 'buffer');
-  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-}
-
 export interface MempoolReactorMetrics {
   /** Txs received from peers. */
   received: number;
@@ -195,7 +190,8 @@ export class MempoolReactor implements Reactor {
     const txs = decodeMempoolTxs(msg, this.mempool.maxTxBytes);
     for (const tx of txs) {
       this.metrics.received++;
-      const hash = sha256(tx);
+      // Memoized on the tx object, which the mempool then hashes again.
+      const hash = txHashOf(tx);
       if (this.mempool.knows(hash)) continue; // a copy of a tx already held or committed
       const key = keyOf(hash);
       let from = this.senders.get(key);
