@@ -89,7 +89,7 @@ const SEND_FEE = 2500n; // 0.025 uhth per gas
 
 interface Lane {
   key: Key;
-  node: string;
+  /** The node this sender broadcasts to. */
   url: URL;
   txs: Uint8Array[];
   hashes: string[];
@@ -196,7 +196,7 @@ function post(url: URL, body: string, timeoutMs: number): Promise<RpcReply> {
 
 async function send(lane: Lane): Promise<SendOutcome> {
   const tx = lane.txs[lane.cursor]!;
-  const body = `{"jsonrpc":"2.0","id":1,"method":"broadcast_tx_sync","params":{"tx":"${Buffer.from(tx).toString('base64')}"}}`;
+  const body = `{"jsonrpc":"2.0","id":1,"method":"broadcast_tx_sync","params":{"tx":"${Buffer.from(tx.buffer, tx.byteOffset, tx.byteLength).toString('base64')}"}}`;
   let reply: RpcReply;
   try {
     reply = await post(lane.url, body, 30_000);
@@ -276,8 +276,14 @@ async function prepareLanes(net: LocalNet, tag: string, perAccount: number): Pro
           denom: m.denom,
         }),
       );
-    const node = net.rpc(i % net.size);
-    lanes.push({ key, node, url: new URL(node), txs, hashes: txs.map(txHash), cursor: 0, busy: false });
+    lanes.push({
+      key,
+      url: new URL(net.rpc(i % net.size)),
+      txs,
+      hashes: txs.map(txHash),
+      cursor: 0,
+      busy: false,
+    });
   }
   return lanes;
 }

@@ -17,33 +17,25 @@ import {
   ValidatorUpdate,
 } from 'cosmjs-types/tendermint/abci/types';
 import { ConsensusParams } from 'cosmjs-types/tendermint/types/params';
-import { ExactWriter, lengthDelimitedSize, varintSize } from './exactWriter.js';
+import {
+  bytesFieldSize,
+  ExactWriter,
+  lengthDelimitedSize,
+  uint64FieldSize,
+  utf8Length,
+  varintSize,
+} from './exactWriter.js';
 import { encodeProto } from './protoWriter.js';
 
 const UTF8 = new TextEncoder();
 const TWO_63 = 1n << 63n;
 const MASK_64 = (1n << 64n) - 1n;
 
-/** UTF-8 length of `s`, without an encoder call for ASCII. */
-function utf8Length(s: string): number {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
-  return s.length;
-}
-
-/** Size of a proto3 string field (one-byte tag) whose UTF-8 length is `len`: nothing when empty. */
-const stringFieldSize = (len: number): number => (len > 0 ? lengthDelimitedSize(len) : 0);
-
+/** An int64 as its wire varint (two's complement in 64 bits), checked to be in range. */
 function int64Wire(v: bigint, what: string): bigint {
   if (typeof v !== 'bigint') throw new TypeError(`${what}: expected a bigint, got ${typeof v}`);
   if (v < -TWO_63 || v >= TWO_63) throw new RangeError(`${what}: ${v} is outside the signed 64-bit range`);
   return v & MASK_64;
-}
-
-function int64FieldSize(v: bigint): number {
-  if (v === 0n) return 0;
-  let size = 2;
-  for (let x = v >> 7n; x > 0n; x >>= 7n) size++;
-  return size;
 }
 
 function uint32Check(n: number, what: string): number {
@@ -81,13 +73,13 @@ function writeString(w: ExactWriter, tag: number, s: string, len: number): void 
 function sizeAttribute(a: EventAttribute, z: Sizes): number {
   const k = z.push(utf8Length(a.key));
   const v = z.push(utf8Length(a.value));
-  return stringFieldSize(k) + stringFieldSize(v) + (a.index ? 2 : 0);
+  return bytesFieldSize(k) + bytesFieldSize(v) + (a.index ? 2 : 0);
 }
 
 function sizeEvent(e: Event, z: Sizes): number {
   const slot = z.list.length;
   z.push(0);
-  let size = stringFieldSize(z.push(utf8Length(e.type)));
+  let size = bytesFieldSize(z.push(utf8Length(e.type)));
   for (const a of e.attributes) {
     const at = z.list.length;
     z.push(0);
@@ -126,6 +118,13 @@ function writeEvents(w: ExactWriter, tag: number, events: readonly Event[], z: S
   for (const e of events) writeEvent(w, tag, e, z);
 }
 
+/** An encoded message field: written even when empty (a set message field is present). */
+function writeMessage(w: ExactWriter, tag: number, encoded: Uint8Array): void {
+  w.byte(tag);
+  w.varint(encoded.length);
+  w.bytes(encoded);
+}
+
 const memo = new WeakMap<ExecTxResult, Uint8Array>();
 
 /** `ExecTxResult` bytes, encoded once per result object. */
@@ -141,13 +140,13 @@ export function encodeExecTxResult(r: ExecTxResult): Uint8Array {
   const codespace = utf8Length(r.codespace);
   const size =
     (code !== 0 ? 1 + varintSize(code) : 0) +
-    (r.data.length > 0 ? lengthDelimitedSize(r.data.length) : 0) +
-    stringFieldSize(log) +
-    stringFieldSize(info) +
-    int64FieldSize(wanted) +
-    int64FieldSize(used) +
+    bytesFieldSize(r.data.length) +
+    bytesFieldSize(log) +
+    bytesFieldSize(info) +
+    uint64FieldSize(wanted) +
+    uint64FieldSize(used) +
     sizeEvents(r.events, z) +
-    stringFieldSize(codespace);
+    bytesFieldSize(codespace);
   const w = new ExactWriter(size);
   if (code !== 0) {
     w.byte(0x08);
@@ -176,9 +175,9 @@ export function encodeTxResult(
   const i = uint32Check(index, 'TxResult.index');
   const res = encodeExecTxResult(result);
   const w = new ExactWriter(
-    int64FieldSize(h) +
+    uint64FieldSize(h) +
       (i !== 0 ? 1 + varintSize(i) : 0) +
-      (tx.length > 0 ? lengthDelimitedSize(tx.length) : 0) +
+      bytesFieldSize(tx.length) +
       lengthDelimitedSize(res.length),
   );
   w.uint64Field(0x08, h);
@@ -187,10 +186,7 @@ export function encodeTxResult(
     w.varint(i);
   }
   w.bytesField(0x1a, tx);
-  // A message field is written even when empty (it is set).
-  w.byte(0x22);
-  w.varint(res.length);
-  w.bytes(res);
+  writeMessage(w, 0x22, res);
   return w.finish();
 }
 
@@ -204,27 +200,15 @@ export function encodeFinalizeBlockResponse(resp: ResponseFinalizeBlock): Uint8A
     resp.consensusParamUpdates !== undefined
       ? encodeProto(ConsensusParams, resp.consensusParamUpdates)
       : undefined;
-  let size = events + (resp.appHash.length > 0 ? lengthDelimitedSize(resp.appHash.length) : 0);
+  let size = events + bytesFieldSize(resp.appHash.length);
   for (const r of results) size += lengthDelimitedSize(r.length);
   for (const u of updates) size += lengthDelimitedSize(u.length);
   if (params !== undefined) size += lengthDelimitedSize(params.length);
   const w = new ExactWriter(size);
   writeEvents(w, 0x0a, resp.events, z);
-  for (const part of [
-    [0x12, results],
-    [0x1a, updates],
-  ] as const) {
-    for (const b of part[1]) {
-      w.byte(part[0]);
-      w.varint(b.length);
-      w.bytes(b);
-    }
-  }
-  if (params !== undefined) {
-    w.byte(0x22);
-    w.varint(params.length);
-    w.bytes(params);
-  }
+  for (const r of results) writeMessage(w, 0x12, r);
+  for (const u of updates) writeMessage(w, 0x1a, u);
+  if (params !== undefined) writeMessage(w, 0x22, params);
   w.bytesField(0x2a, resp.appHash);
   return w.finish();
 }

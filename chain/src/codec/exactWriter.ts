@@ -37,6 +37,12 @@ export const uint64FieldSize = (v: bigint): number => (v !== 0n ? 1 + varint64Si
 
 const UTF8 = new TextEncoder();
 
+/** UTF-8 length of `s`: its length when it is ASCII (no encoder call), else Buffer.byteLength. */
+export function utf8Length(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
+  return s.length;
+}
+
 /** The UTF-8 bytes of `s`: ASCII (addresses, chain ids) without a TextEncoder call. */
 export function utf8Field(s: string): Uint8Array {
   const out = new Uint8Array(s.length);

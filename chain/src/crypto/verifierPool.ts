@@ -84,13 +84,15 @@ interface Slot {
  * the wrong length or a high S; its key, or none when it is empty or too long for the one-byte
  * length. Either way the worker answers false, as inline verification would.
  */
-function onWire(c: SigCheck): { signature: Uint8Array | undefined; key: Uint8Array } {
+function onWire(c: SigCheck): { signBytes: Uint8Array; signature: Uint8Array | undefined; key: Uint8Array } {
   const keyOk = c.pubKey.length > 0 && c.pubKey.length < 256;
   const sigOk = keyOk && c.signature.length === 64 && isLowS(c.signature);
-  return { signature: sigOk ? c.signature : undefined, key: keyOk ? c.pubKey : new Uint8Array() };
+  return {
+    signBytes: c.signBytes,
+    signature: sigOk ? c.signature : undefined,
+    key: keyOk ? c.pubKey : new Uint8Array(),
+  };
 }
-
-const wireSize = (c: SigCheck, key: Uint8Array) => 4 + c.signBytes.length + 64 + 1 + key.length;
 
 export class SignatureVerifierPool implements SignatureVerifier {
   private readonly slots: Slot[] = [];
@@ -197,45 +199,46 @@ export class SignatureVerifierPool implements SignatureVerifier {
     while (this.queue.length > 0) {
       const parts: Batch['parts'] = [];
       let count = 0;
-      let bytes = 0;
       while (this.queue.length > 0 && count < this.batchSize) {
         const p = this.queue[0] as Pending;
         const start = p.sent;
         const take = Math.min(p.checks.length - start, this.batchSize - count);
         parts.push({ pending: p, from: start, count: take, offset: count });
-        for (let i = start; i < start + take; i++) {
-          const c = p.checks[i] as SigCheck;
-          bytes += wireSize(c, onWire(c).key);
-        }
         count += take;
         p.sent = start + take;
         if (p.sent === p.checks.length) this.queue.shift();
       }
       this.queued -= count;
-      this.send(parts, count, bytes);
+      this.send(parts, count);
     }
   }
 
-  private send(parts: Batch['parts'], count: number, bytes: number): void {
+  private send(parts: Batch['parts'], count: number): void {
+    // What each check sends, decided once, then sized and packed.
+    const wire: ReturnType<typeof onWire>[] = [];
+    let bytes = 0;
+    for (const part of parts) {
+      for (let i = part.from; i < part.from + part.count; i++) {
+        const w = onWire(part.pending.checks[i] as SigCheck);
+        wire.push(w);
+        bytes += 4 + w.signBytes.length + 64 + 1 + w.key.length;
+      }
+    }
     const buf = new ArrayBuffer(bytes);
     const u8 = new Uint8Array(buf);
     const dv = new DataView(buf);
     let off = 0;
-    for (const part of parts) {
-      for (let i = part.from; i < part.from + part.count; i++) {
-        const c = part.pending.checks[i] as SigCheck;
-        const { signature, key } = onWire(c);
-        dv.setUint32(off, c.signBytes.length);
-        off += 4;
-        u8.set(c.signBytes, off);
-        off += c.signBytes.length;
-        if (signature) u8.set(signature, off);
-        off += 64;
-        u8[off] = key.length;
-        off += 1;
-        u8.set(key, off);
-        off += key.length;
-      }
+    for (const { signBytes, signature, key } of wire) {
+      dv.setUint32(off, signBytes.length);
+      off += 4;
+      u8.set(signBytes, off);
+      off += signBytes.length;
+      if (signature) u8.set(signature, off);
+      off += 64;
+      u8[off] = key.length;
+      off += 1;
+      u8.set(key, off);
+      off += key.length;
     }
     const id = this.nextId++;
     const batch: Batch = { id, parts };

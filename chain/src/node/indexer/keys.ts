@@ -9,6 +9,7 @@
  * The value's length is implied by the fixed-width suffix, so values may contain any byte and
  * `tag = value` is one prefix scan plus an exact-length check.
  */
+import { utf8Length } from '../../codec/exactWriter.js';
 import type { StoreDb } from '../../store/db.js';
 import type { Condition, Query } from '../events/query.js';
 import { indexedValueMatches } from '../events/query.js';
@@ -92,19 +93,11 @@ export function eventKey(space: number, tag: string, value: string, suffix: Uint
     if (heads.size >= 10_000) heads.clear();
     heads.set(tag, head);
   }
-  const n = value.length;
-  let ascii = true;
-  for (let i = 0; i < n; i++) {
-    if (value.charCodeAt(i) > 0x7f) {
-      ascii = false;
-      break;
-    }
-  }
-  const valueLength = ascii ? n : Buffer.byteLength(value, 'utf8');
+  const valueLength = utf8Length(value);
   const out = new Uint8Array(head.length + valueLength + suffix.length);
   out.set(head, 0);
   const at = head.length;
-  if (ascii) for (let i = 0; i < n; i++) out[at + i] = value.charCodeAt(i);
+  if (valueLength === value.length) for (let i = 0; i < valueLength; i++) out[at + i] = value.charCodeAt(i);
   else UTF8.encodeInto(value, out.subarray(at, at + valueLength));
   out.set(suffix, at + valueLength);
   return out;

@@ -105,11 +105,6 @@ export function txProtoSize(len: number): number {
   return lengthDelimitedSize(len);
 }
 
-/** The tx hash, shared with the app's memo (the same tx object is hashed once per node). */
-function sha256(tx: Uint8Array): Uint8Array {
-  return txHashOf(tx);
-}
-
 function keyOf(hash: Uint8Array): string {
   return Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('latin1');
 }
@@ -197,7 +192,7 @@ export class Mempool {
     if (tx.length === 0) throw new MempoolError('tx is empty');
     if (tx.length > this.maxTxBytes) throw new TxTooLargeError(this.maxTxBytes, tx.length);
     this.assertRoomFor(tx.length);
-    const hash = sha256(tx);
+    const hash = txHashOf(tx);
     const key = keyOf(hash);
     if (this.txs.has(key) || !this.cache.push(key)) throw new TxInCacheError();
 
@@ -424,7 +419,7 @@ export class Mempool {
     this.height = height;
     let removed = 0;
     committed.forEach((tx, i) => {
-      const key = keyOf(sha256(tx));
+      const key = keyOf(txHashOf(tx));
       if ((results[i] as { code: number }).code === 0) this.cache.push(key);
       else this.cache.remove(key);
       const t = this.txs.get(key);
