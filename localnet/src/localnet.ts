@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { generateDevAccounts } from './accounts.js';
 import { LocalnetError } from './errors.js';
@@ -151,13 +152,32 @@ async function refuseTakenPorts(basePort: number, validators: number): Promise<v
   }
 }
 
-function spawnNode(home: string, gasPrice: string): ChildProcess {
+/**
+ * Signature worker threads per node: its share of the machine's cores, less the one its main
+ * thread uses. Validators sharing a machine with fewer cores than nodes verify inline, where a
+ * worker thread would only add hand-off work on cores that are already busy.
+ */
+export function signatureThreadsPerNode(validators: number, cores = availableParallelism()): number {
+  return Math.max(0, Math.floor(cores / validators) - 1);
+}
+
+function spawnNode(home: string, gasPrice: string, signatureThreads: number): ChildProcess {
   const fd = openSync(logFile(home), 'a', 0o644);
   try {
     writeSync(fd, `\n=== localnet: hearth start at ${new Date().toISOString()} ===\n`);
     return spawn(
       process.execPath,
-      [...NODE_FLAGS, HEARTH_BIN, 'start', '--home', home, '--minimum-gas-prices', gasPrice],
+      [
+        ...NODE_FLAGS,
+        HEARTH_BIN,
+        'start',
+        '--home',
+        home,
+        '--minimum-gas-prices',
+        gasPrice,
+        '--signature-threads',
+        String(signatureThreads),
+      ],
       {
         cwd: REPO_ROOT,
         detached: true,
@@ -250,7 +270,8 @@ function printSummary(dir: string, m: LocalnetManifest, io: Io, detached: boolea
 /** `localnet start`. Resolves with the exit code (foreground: once stopped). */
 export async function startLocalnet(dir: string, opts: StartOptions, io: Io = stdio): Promise<number> {
   const base = await prepare(dir, opts, io);
-  const children = base.nodes.map((n) => spawnNode(n.home, base.gasPrice));
+  const threads = signatureThreadsPerNode(base.nodes.length);
+  const children = base.nodes.map((n) => spawnNode(n.home, base.gasPrice, threads));
   const pids = children.map((c) => c.pid ?? null);
   let manifest = withPids(base, pids, opts.detach ? null : process.pid);
   writeManifest(dir, manifest);

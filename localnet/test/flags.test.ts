@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalnetError } from '../src/errors.js';
 import { checkPortRange, DEFAULT_BASE_PORT, DEFAULT_CHAIN_ID, parseArgs } from '../src/flags.js';
+import { signatureThreadsPerNode } from '../src/localnet.js';
 import { main } from '../src/main.js';
 
 const fail = (argv: string[]) => () => parseArgs(argv, '/work');
@@ -92,5 +93,16 @@ describe('localnet flags', () => {
       `localnet: no localnet in ${dir} (no localnet.json)`,
       `localnet: no localnet in ${dir} (no localnet.json)`,
     ]);
+  });
+});
+
+describe('signature threads per node', () => {
+  it('gives each node its share of the cores less its main thread, never below 0', () => {
+    expect(signatureThreadsPerNode(1, 2)).toBe(1);
+    expect(signatureThreadsPerNode(4, 2)).toBe(0);
+    expect(signatureThreadsPerNode(2, 2)).toBe(0);
+    expect(signatureThreadsPerNode(4, 8)).toBe(1);
+    expect(signatureThreadsPerNode(1, 16)).toBe(15);
+    expect(signatureThreadsPerNode(3, 1)).toBe(0);
   });
 });

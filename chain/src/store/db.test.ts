@@ -42,6 +42,33 @@ describe.each([
     expect(await contents(db)).toEqual({ b: '4' });
     await db.close();
   });
+
+  it('a writer copies each op when given, writes them in order at once, or nothing', async () => {
+    const db = await open();
+    await db.put(k('a'), k('1'));
+    const w = db.writer();
+    const key = k('k1');
+    const value = k('v1');
+    w.put(key, value);
+    // The caller reuses its buffers: what was given stays as it was given.
+    key.set(k('k2'));
+    value.set(k('v2'));
+    w.put(key, value);
+    w.del(k('a'));
+    w.put(k('c'), k('3'));
+    w.del(k('c'));
+    expect(w.length).toBe(5);
+    expect(await contents(db)).toEqual({ a: '1' });
+    await w.write();
+    expect(await contents(db)).toEqual({ k1: 'v1', k2: 'v2' });
+    await expect(async () => w.put(k('late'), k('x'))).rejects.toThrow();
+
+    const dropped = db.writer();
+    dropped.put(k('z'), k('9'));
+    await dropped.discard();
+    expect(await contents(db)).toEqual({ k1: 'v1', k2: 'v2' });
+    await db.close();
+  });
 });
 
 describe('LevelDB batch', () => {

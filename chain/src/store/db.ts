@@ -1,6 +1,6 @@
 /**
  * The few database operations the store needs, over LevelDB (`level`) or over memory (tests).
- * Keys and values are bytes; `batch` is atomic.
+ * Keys and values are bytes; `batch` and a `writer` are atomic.
  */
 import { Level } from 'level';
 import { keyFromString, keyString } from './bytes.js';
@@ -8,10 +8,28 @@ import { MemorySnapshotStore } from './snapshotStore.js';
 
 export type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
+/**
+ * Ops given one at a time and written together, atomically, by `write()`. `put` and `del` copy
+ * their arguments before returning, so a caller may build every key in one reused buffer and
+ * no op outlives the call (a block's index is tens of thousands of keys: held in an op list
+ * until the write, they would survive young-generation collections and be copied by them).
+ */
+export interface DbWriter {
+  put(key: Uint8Array, value: Uint8Array): void;
+  del(key: Uint8Array): void;
+  /** Ops given so far. */
+  readonly length: number;
+  /** Writes every op at once; the writer is then done. */
+  write(): Promise<void>;
+  /** Drops the ops without writing anything; the writer is then done. */
+  discard(): Promise<void>;
+}
+
 export interface StoreDb {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
   put(key: Uint8Array, value: Uint8Array): Promise<void>;
   batch(ops: BatchOp[]): Promise<void>;
+  writer(): DbWriter;
   /** Entries with gte <= key < lt, ascending. */
   entries(gte: Uint8Array, lt: Uint8Array): AsyncIterable<[Uint8Array, Uint8Array]>;
   keys(gte: Uint8Array, lt: Uint8Array): AsyncIterable<Uint8Array>;
@@ -57,6 +75,24 @@ export async function openLevelDb(path: string): Promise<StoreDb> {
       }
       await b.write();
     },
+    // The chained batch's native put/del copy key and value into LevelDB's WriteBatch at once
+    // (nothing here registers the write hooks or listeners that would keep a reference).
+    writer: () => {
+      const b = db.batch();
+      return {
+        put: (key, value) => {
+          b.put(key, value);
+        },
+        del: (key) => {
+          b.del(key);
+        },
+        get length() {
+          return b.length;
+        },
+        write: () => b.write(),
+        discard: () => b.close(),
+      };
+    },
     entries: (gte, lt) => plainEntries(db.iterator({ gte, lt })),
     keys: (gte, lt) => plainKeys(db.keys({ gte, lt })),
     close: () => db.close(),
@@ -80,6 +116,37 @@ export class MemoryDb implements StoreDb {
       if (op.type === 'put') this.data.set(keyString(op.key), new Uint8Array(op.value));
       else this.data.delete(keyString(op.key));
     }
+  }
+  writer(): DbWriter {
+    const staged: [string, Uint8Array | undefined][] = [];
+    let done = false;
+    const open = () => {
+      if (done) throw new Error('the writer was already written or discarded');
+    };
+    return {
+      put: (key, value) => {
+        open();
+        staged.push([keyString(key), new Uint8Array(value)]);
+      },
+      del: (key) => {
+        open();
+        staged.push([keyString(key), undefined]);
+      },
+      get length() {
+        return staged.length;
+      },
+      write: async () => {
+        open();
+        done = true;
+        for (const [k, v] of staged) {
+          if (v === undefined) this.data.delete(k);
+          else this.data.set(k, v);
+        }
+      },
+      discard: async () => {
+        done = true;
+      },
+    };
   }
   private range(gte: Uint8Array, lt: Uint8Array): string[] {
     const lo = keyString(gte);

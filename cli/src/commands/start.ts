@@ -42,9 +42,12 @@ export async function openApp(
     storeNames: APP_STORE_NAMES,
     keepRecent: opts.pruningKeepRecent,
   });
-  const sigVerifier = new SignatureVerifierPool({ threads: opts.signatureThreads });
+  // No threads: the ante handler verifies each signature inline, once. (A pool without threads
+  // would have the app prepare every check twice, ahead of CheckTx and again in it.)
+  const sigVerifier =
+    opts.signatureThreads === 0 ? undefined : new SignatureVerifierPool({ threads: opts.signatureThreads });
   const close = async () => {
-    await sigVerifier.close();
+    await sigVerifier?.close();
     await store.close();
   };
   try {

@@ -79,9 +79,16 @@ const tagHeads: (Map<string, Uint8Array> | undefined)[] = [];
 
 /**
  * A whole event key, `eventKeyPrefix(space, tag, value) | suffix`, in one allocation (the tx
- * indexer writes one per indexed attribute, about thirty per bank send).
+ * indexer writes one per indexed attribute, about thirty per bank send) — or in `scratch` when
+ * it fits, returned as a view of it that the next call overwrites.
  */
-export function eventKey(space: number, tag: string, value: string, suffix: Uint8Array): Uint8Array {
+export function eventKey(
+  space: number,
+  tag: string,
+  value: string,
+  suffix: Uint8Array,
+  scratch?: Uint8Array,
+): Uint8Array {
   let heads = tagHeads[space];
   if (heads === undefined) {
     heads = new Map();
@@ -94,7 +101,9 @@ export function eventKey(space: number, tag: string, value: string, suffix: Uint
     heads.set(tag, head);
   }
   const valueLength = utf8Length(value);
-  const out = new Uint8Array(head.length + valueLength + suffix.length);
+  const size = head.length + valueLength + suffix.length;
+  const out =
+    scratch !== undefined && size <= scratch.length ? scratch.subarray(0, size) : new Uint8Array(size);
   out.set(head, 0);
   const at = head.length;
   if (valueLength === value.length) for (let i = 0; i < valueLength; i++) out[at + i] = value.charCodeAt(i);

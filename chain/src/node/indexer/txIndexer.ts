@@ -15,7 +15,7 @@
  */
 import { type ExecTxResult, TxResult } from 'cosmjs-types/tendermint/abci/types';
 import { encodeTxResult } from '../../codec/abciResults.js';
-import type { BatchOp, StoreDb } from '../../store/db.js';
+import type { StoreDb } from '../../store/db.js';
 import { matchesIndexed, parseQuery, type Query } from '../events/query.js';
 import { txHash } from '../types/index.js';
 import {
@@ -39,6 +39,8 @@ const SPACE_BY_HEIGHT = 0x02;
 const SPACE_EVENTS = 0x03;
 /** height(8) + index(4) */
 const SUFFIX = 12;
+/** Event keys up to this size are built in one reused buffer (longer ones get their own). */
+const KEY_SCRATCH = 4096;
 
 export interface TxToIndex {
   height: bigint;
@@ -98,42 +100,47 @@ export class TxIndexer {
    * bytes (as CometBFT's `Index`); otherwise the latest execution wins.
    */
   async index(txs: readonly TxToIndex[]): Promise<void> {
-    const ops: BatchOp[] = [];
-    const okInBatch = new Set<string>();
-    for (const t of txs) {
-      checkPosition(t.height, t.index);
-      if (!(t.tx instanceof Uint8Array)) throw new IndexerError('tx must be bytes');
-      const hash = txHash(t.tx);
-      const hashKey = latin1(hash);
-      if (t.result.code !== 0) {
-        if (okInBatch.has(hashKey)) continue;
-        const old = await this.get(hash);
-        if (old !== undefined && old.result.code === 0) continue;
-      } else {
-        okInBatch.add(hashKey);
-      }
-      const suffix = new Uint8Array(SUFFIX);
-      const view = new DataView(suffix.buffer);
-      view.setBigUint64(0, t.height);
-      view.setUint32(8, t.index);
-      for (const e of t.result.events) {
-        if (e.type === '') continue;
-        for (const a of e.attributes) {
-          if (a.key === '' || !a.index) continue;
-          const tag = `${e.type}.${a.key}`;
-          if (tag === TX_HASH_TAG || tag === TX_HEIGHT_TAG) continue;
-          ops.push({
-            type: 'put',
-            key: eventKey(SPACE_EVENTS, tag, a.value, suffix),
-            value: hash,
-          });
+    // Keys go to the writer as they are made (it copies them), all built in one buffer: a
+    // block's keys never pile up to be copied by the young-generation collector.
+    const w = this.db.writer();
+    const scratch = new Uint8Array(KEY_SCRATCH);
+    try {
+      const okInBatch = new Set<string>();
+      for (const t of txs) {
+        checkPosition(t.height, t.index);
+        if (!(t.tx instanceof Uint8Array)) throw new IndexerError('tx must be bytes');
+        const hash = txHash(t.tx);
+        const hashKey = latin1(hash);
+        if (t.result.code !== 0) {
+          if (okInBatch.has(hashKey)) continue;
+          const old = await this.get(hash);
+          if (old !== undefined && old.result.code === 0) continue;
+        } else {
+          okInBatch.add(hashKey);
         }
+        const suffix = new Uint8Array(SUFFIX);
+        const view = new DataView(suffix.buffer);
+        view.setBigUint64(0, t.height);
+        view.setUint32(8, t.index);
+        for (const e of t.result.events) {
+          if (e.type === '') continue;
+          for (const a of e.attributes) {
+            if (a.key === '' || !a.index) continue;
+            const tag = `${e.type}.${a.key}`;
+            if (tag === TX_HASH_TAG || tag === TX_HEIGHT_TAG) continue;
+            w.put(eventKey(SPACE_EVENTS, tag, a.value, suffix, scratch), hash);
+          }
+        }
+        w.put(concat(Uint8Array.of(SPACE_BY_HEIGHT), suffix), hash);
+        const stored = encodeTxResult(t.height, t.index, t.tx, t.result);
+        w.put(concat(Uint8Array.of(SPACE_BY_HASH), hash), stored);
       }
-      ops.push({ type: 'put', key: concat(Uint8Array.of(SPACE_BY_HEIGHT), suffix), value: hash });
-      const stored = encodeTxResult(t.height, t.index, t.tx, t.result);
-      ops.push({ type: 'put', key: concat(Uint8Array.of(SPACE_BY_HASH), hash), value: stored });
+    } catch (e) {
+      await w.discard();
+      throw e;
     }
-    if (ops.length > 0) await this.db.batch(ops);
+    if (w.length > 0) await w.write();
+    else await w.discard();
   }
 
   /** The indexed tx with this hash, or undefined. */

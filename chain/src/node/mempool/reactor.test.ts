@@ -24,11 +24,42 @@ class FakeApp {
   }
 }
 
-function makeNode(opts: { maxTxBytes?: number; maxTxs?: number } = {}) {
+/** A node whose reactor relays peer txs at once unless `relayIntervalMs` says otherwise. */
+function makeNode(opts: { maxTxBytes?: number; maxTxs?: number; relayIntervalMs?: number } = {}) {
   const app = new FakeApp();
-  const mempool = new Mempool({ app, ...opts });
-  const reactor = new MempoolReactor({ mempool });
+  const { relayIntervalMs = 0, ...pool } = opts;
+  const mempool = new Mempool({ app, ...pool });
+  const reactor = new MempoolReactor({ mempool, relayIntervalMs });
   return { app, mempool, reactor };
+}
+
+/** Mempool messages sent in `net`, as [from, to, txs]. */
+function mempoolSends(net: FakeNetwork): [string, string, string[]][] {
+  const out: [string, string, string[]][] = [];
+  for (const [from, node] of net.nodes) {
+    for (const [to, peer] of node.peers) {
+      for (const m of peer.sentLog) {
+        if (m.channel !== MEMPOOL_CHANNEL) continue;
+        out.push([from, to, decodeMempoolTxs(m.msg, 1000).map((t) => new TextDecoder().decode(t))]);
+      }
+    }
+  }
+  return out.sort();
+}
+
+/** Four nodes, each connected to every other. */
+function fullMesh(relayIntervalMs: number) {
+  const net = new FakeNetwork();
+  const nodes = {
+    a: makeNode({ relayIntervalMs }),
+    b: makeNode({ relayIntervalMs }),
+    c: makeNode({ relayIntervalMs }),
+    d: makeNode({ relayIntervalMs }),
+  };
+  for (const [id, n] of Object.entries(nodes)) net.addNode(id, [n.reactor]);
+  const ids = Object.keys(nodes);
+  for (let i = 0; i < ids.length; i++) for (let j = i + 1; j < ids.length; j++) net.connect(ids[i]!, ids[j]!);
+  return { net, ...nodes };
 }
 
 const txsOf = (m: Mempool) =>
@@ -160,6 +191,50 @@ describe('MempoolReactor', () => {
     expect(peer.sent.map((m) => decodeMempoolTxs(m.msg, 300).length)).toEqual([1]);
     expect(peer.sent[0]!.msg.length).toBeLessThanOrEqual(limit);
     a.reactor.stop();
+  });
+
+  it('relays peer txs on a tick, skipping the peers that sent a copy meanwhile', async () => {
+    // At once (CometBFT v0.38's behaviour): b, c and d each relay a's tx to the other two.
+    const now = fullMesh(0);
+    await now.a.mempool.checkTx(enc.encode('tx1'));
+    await now.net.settle();
+    expect(mempoolSends(now.net)).toHaveLength(3 + 6);
+
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const m = fullMesh(20);
+      // b, c and d are admitted in that order; their ticks fall 10, 20 and 29.8 ms later.
+      vi.spyOn(Math, 'random').mockReturnValueOnce(0).mockReturnValueOnce(0.5).mockReturnValueOnce(0.99);
+      await m.a.mempool.checkTx(enc.encode('tx1'));
+      await m.net.settle();
+      expect(mempoolSends(m.net).map(([f, t]) => f + t)).toEqual(['ab', 'ac', 'ad']);
+      for (const step of [11, 10, 10]) {
+        await vi.advanceTimersByTimeAsync(step);
+        await m.net.settle();
+      }
+      // b relays first, to c and d; c then knows b has it and sends to d only; d sends nothing.
+      expect(mempoolSends(m.net).map(([f, t]) => f + t)).toEqual(['ab', 'ac', 'ad', 'bc', 'bd', 'cd']);
+      for (const n of [m.a, m.b, m.c, m.d]) expect(txsOf(n.mempool)).toEqual(['tx1']);
+      expect(m.net.bans).toEqual([]);
+
+      // A tx committed before its tick is not relayed at all.
+      const before = mempoolSends(m.net).length;
+      vi.spyOn(Math, 'random').mockReturnValue(0.5);
+      await m.a.mempool.checkTx(enc.encode('tx2'));
+      await m.net.settle();
+      for (const n of [m.b, m.c, m.d]) {
+        await n.mempool.lock();
+        await n.mempool.update(1n, [enc.encode('tx2')], [{ code: 0 }]);
+        n.mempool.unlock();
+      }
+      await vi.advanceTimersByTimeAsync(40);
+      await m.net.settle();
+      expect(mempoolSends(m.net).length - before).toBe(3);
+      for (const n of [m.a, m.b, m.c, m.d]) n.reactor.stop();
+    } finally {
+      vi.restoreAllMocks();
+      vi.useRealTimers();
+    }
   });
 
   it('keeps txs a full peer queue refused and sends them later, bounded', async () => {

@@ -6,8 +6,14 @@
  * together, up to 64 KiB (and never more than one max-size tx) per message; CometBFT sends one
  * per message but takes any number, as we do.
  *
- * Every tx the mempool admits (from RPC or from a peer) is queued for every connected peer
- * except the peers it came from; a new peer is first sent the whole mempool. A peer's queue
+ * Every tx the mempool admits is queued for every connected peer except the peers known to
+ * hold it; a new peer is first sent the whole mempool. A tx from RPC goes out at once. A tx from
+ * a peer is relayed on the next relay tick (every `relayIntervalMs` on average, at a random
+ * moment each time), and meanwhile every peer that sends a copy is noted as holding it: in a
+ * mesh where the tx's origin reached every peer itself, the node that relays first reaches the
+ * others before they relay, and they skip it — about half the duplicate copies CometBFT v0.38
+ * sends, at the price of up to 1.5 intervals more per relay hop. Txs committed or evicted before
+ * their tick are not relayed at all. A peer's queue
  * is bounded: when the switch's own queue is full the txs wait here, and beyond `maxBacklog`
  * the oldest are dropped (the peer can still get them from someone else, or in a block).
  *
@@ -95,6 +101,8 @@ export interface MempoolReactorOptions {
   maxBacklog?: number;
   /** How often to retry sending txs that a full peer queue refused, in ms (default 100). */
   retryIntervalMs?: number;
+  /** Mean time between relays of txs received from peers, in ms (default 100; 0 relays at once). */
+  relayIntervalMs?: number;
 }
 
 interface PeerState {
@@ -130,6 +138,10 @@ export class MempoolReactor implements Reactor {
   private readonly peers = new Map<string, PeerState>();
   /** Peers a tx in flight through CheckTx came from, by tx hash. */
   private readonly senders = new Map<string, Set<string>>();
+  /** Peer txs admitted and waiting for the relay tick, with the peers known to hold them. */
+  private readonly relays = new Map<string, { tx: MempoolTx; holders: Set<string> }>();
+  private relayTimer: NodeJS.Timeout | undefined;
+  private readonly relayIntervalMs: number;
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private flushQueued = false;
@@ -142,6 +154,10 @@ export class MempoolReactor implements Reactor {
     this.broadcast = opts.broadcast ?? true;
     this.maxBacklog = opts.maxBacklog ?? 10_000;
     this.retryIntervalMs = opts.retryIntervalMs ?? 100;
+    this.relayIntervalMs = opts.relayIntervalMs ?? 100;
+    if (!(this.relayIntervalMs >= 0 && Number.isFinite(this.relayIntervalMs))) {
+      throw new RangeError(`mempool reactor relayIntervalMs must be ≥ 0, got ${this.relayIntervalMs}`);
+    }
     // A peer accepts a mempool message of one max-size tx (its channel capacity, as
     // CometBFT's): a batch never exceeds that, taking the peer's limit to be ours.
     this.batchBytes = Math.min(MAX_BATCH_BYTES, this.mempool.maxTxBytes);
@@ -169,6 +185,9 @@ export class MempoolReactor implements Reactor {
   stop(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+    if (this.relayTimer !== undefined) clearTimeout(this.relayTimer);
+    this.relayTimer = undefined;
+    this.relays.clear();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
   }
@@ -192,7 +211,11 @@ export class MempoolReactor implements Reactor {
       this.metrics.received++;
       // Memoized on the tx object, which the mempool then hashes again.
       const hash = txHashOf(tx);
-      if (this.mempool.knows(hash)) continue; // a copy of a tx already held or committed
+      if (this.mempool.knows(hash)) {
+        // A copy of a tx already held or committed: if it waits for a relay, this peer has it.
+        if (this.relays.size > 0) this.relays.get(keyOf(hash))?.holders.add(peer.id);
+        continue;
+      }
       const key = keyOf(hash);
       let from = this.senders.get(key);
       const first = from === undefined;
@@ -220,12 +243,41 @@ export class MempoolReactor implements Reactor {
   }
 
   private onNewTx(t: MempoolTx): void {
-    const from = this.senders.get(keyOf(t.hash));
-    for (const st of this.peers.values()) {
-      if (from?.has(st.peer.id)) continue;
-      this.enqueue(st, t.tx);
+    const key = keyOf(t.hash);
+    const from = this.senders.get(key);
+    if (from !== undefined && this.relayIntervalMs > 0) {
+      // Copies still arriving add to `from` (the same set) until the tick.
+      this.relays.set(key, { tx: t, holders: from });
+      this.scheduleRelay();
+      return;
     }
-    // Txs admitted in one turn of the event loop go out together, several per message.
+    this.sendToPeers(t.tx, from);
+  }
+
+  private scheduleRelay(): void {
+    if (this.relayTimer !== undefined) return;
+    // Uniform in [0.5, 1.5) intervals: which of two peers relays first changes every time.
+    const delay = this.relayIntervalMs * (0.5 + Math.random());
+    this.relayTimer = setTimeout(() => {
+      this.relayTimer = undefined;
+      this.relay();
+    }, delay);
+    this.relayTimer.unref();
+  }
+
+  /** The relay tick: every waiting peer tx still in the mempool, to the peers not known to hold it. */
+  private relay(): void {
+    const due = [...this.relays.values()];
+    this.relays.clear();
+    for (const r of due) if (this.mempool.has(r.tx.hash)) this.sendToPeers(r.tx.tx, r.holders);
+  }
+
+  private sendToPeers(tx: Uint8Array, holders: ReadonlySet<string> | undefined): void {
+    for (const st of this.peers.values()) {
+      if (holders?.has(st.peer.id)) continue;
+      this.enqueue(st, tx);
+    }
+    // Txs queued in one turn of the event loop go out together, several per message.
     if (!this.flushQueued) {
       this.flushQueued = true;
       setImmediate(() => {

@@ -14,9 +14,12 @@ import { P2PConnectionClosedError, P2PProtocolError } from './errors.js';
 import {
   decodePacketBody,
   encodePacket,
+  encodePacketMsgs,
   MAX_PACKET_MSG_PAYLOAD_SIZE,
   PACKET_OVERHEAD,
   type Packet,
+  type PacketMsgPart,
+  packetMsgWireSize,
   readLengthPrefix,
 } from './packet.js';
 import type { ByteTransport } from './secretConnection.js';
@@ -234,7 +237,7 @@ export class MConnection {
       this.rateWindowStart = now;
       this.rateWindowBytes = 0;
     }
-    const parts: Uint8Array[] = [];
+    const parts: PacketMsgPart[] = [];
     let bytes = 0;
     while (bytes < FLUSH_BATCH_BYTES) {
       if (limit > 0 && this.rateWindowBytes >= limit) break;
@@ -248,15 +251,15 @@ export class MConnection {
         ch.queue.shift();
         ch.offset = 0;
       } else ch.offset = end;
-      const pkt = encodePacket({ type: 'msg', channelId: ch.desc.id, eof, data });
-      parts.push(pkt);
-      bytes += pkt.length;
-      this.rateWindowBytes += pkt.length;
+      const part: PacketMsgPart = { channelId: ch.desc.id, eof, data };
+      parts.push(part);
+      const size = packetMsgWireSize(part);
+      bytes += size;
+      this.rateWindowBytes += size;
       ch.recentlySent += data.length;
       this.opts.onBytes?.('sent', ch.desc.id, data.length);
     }
-    if (parts.length > 0)
-      this.transport.write(parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts));
+    if (parts.length > 0) this.transport.write(encodePacketMsgs(parts));
     if (this.stopped || !this.sendOrder.some((c) => c.pending)) return;
     if (limit > 0 && this.rateWindowBytes >= limit) {
       this.rateTimer = setTimeout(

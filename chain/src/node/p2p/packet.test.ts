@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { P2PProtocolError } from './errors.js';
-import { decodePacketBody, encodePacket, encodePacketBody, type Packet, readLengthPrefix } from './packet.js';
+import {
+  decodePacketBody,
+  encodePacket,
+  encodePacketBody,
+  encodePacketMsgs,
+  type Packet,
+  packetMsgWireSize,
+  readLengthPrefix,
+} from './packet.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -22,6 +30,22 @@ describe('packet encoding (tendermint.p2p.Packet)', () => {
     // PacketMsg (1032 bytes), prefixed 88 08.
     expect(hex(big.subarray(0, 10))).toBe('88081a85080840' + '1a8008');
     expect(big.length).toBe(2 + 1032);
+  });
+
+  it('writes a flush of PacketMsgs as the same packets one by one, sized exactly (property)', () => {
+    const part = fc.record({
+      channelId: fc.integer({ min: 0, max: 255 }),
+      eof: fc.boolean(),
+      data: fc.uint8Array({ maxLength: 1100 }),
+    });
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 12 }), (parts) => {
+        const one = parts.map((p) => encodePacket({ type: 'msg', ...p }));
+        expect(hex(encodePacketMsgs(parts))).toBe(hex(Buffer.concat(one)));
+        expect(parts.map(packetMsgWireSize)).toEqual(one.map((b) => b.length));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('round-trips every channel, flag and payload (property)', () => {

@@ -6,6 +6,7 @@
  * is strict (wrong wire types, channel IDs outside 0..255, an empty oneof are errors).
  */
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { bytesFieldSize, ExactWriter, lengthDelimitedSize, varintSize } from '../../codec/exactWriter.js';
 import { P2PProtocolError } from './errors.js';
 
 export type Packet =
@@ -36,6 +37,61 @@ export function encodePacketBody(p: Packet): Uint8Array {
 /** Length-prefixed packet, as sent on the wire. */
 export function encodePacket(p: Packet): Uint8Array {
   return new BinaryWriter().bytes(encodePacketBody(p)).finish();
+}
+
+/** One PacketMsg to send: `data` is a slice of a channel message (at most the max payload). */
+export interface PacketMsgPart {
+  channelId: number;
+  eof: boolean;
+  data: Uint8Array;
+}
+
+/** Size of a PacketMsg body (what `encodePacketBody` writes inside Packet.msg). */
+function packetMsgSize(p: PacketMsgPart): number {
+  return (
+    (p.channelId !== 0 ? 1 + varintSize(p.channelId) : 0) + (p.eof ? 2 : 0) + bytesFieldSize(p.data.length)
+  );
+}
+
+/** Bytes `p` takes on the wire: length prefix, Packet envelope, PacketMsg. */
+export function packetMsgWireSize(p: PacketMsgPart): number {
+  const packet = lengthDelimitedSize(packetMsgSize(p));
+  return varintSize(packet) + packet;
+}
+
+/**
+ * The wire bytes of several PacketMsgs, each length-prefixed as `encodePacket` writes it, in
+ * one pass into one array (the connection sends a flush's packets as one write).
+ */
+export function encodePacketMsgs(parts: readonly PacketMsgPart[]): Uint8Array {
+  let total = 0;
+  const sizes: number[] = [];
+  for (const p of parts) {
+    const msg = packetMsgSize(p);
+    const packet = lengthDelimitedSize(msg);
+    sizes.push(msg, packet);
+    total += varintSize(packet) + packet;
+  }
+  const w = new ExactWriter(total);
+  parts.forEach((p, i) => {
+    w.varint(sizes[2 * i + 1] as number);
+    w.byte(0x1a); // Packet.packet_msg
+    w.varint(sizes[2 * i] as number);
+    if (p.channelId !== 0) {
+      w.byte(0x08); // PacketMsg.channel_id
+      w.varint(p.channelId);
+    }
+    if (p.eof) {
+      w.byte(0x10); // PacketMsg.eof
+      w.byte(1);
+    }
+    if (p.data.length > 0) {
+      w.byte(0x1a); // PacketMsg.data
+      w.varint(p.data.length);
+      w.bytes(p.data);
+    }
+  });
+  return w.finish();
 }
 
 function expectWire(field: string, got: WireType, want: WireType): void {
