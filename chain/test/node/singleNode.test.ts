@@ -19,12 +19,23 @@ afterAll(() => {
   for (const h of homes) rmSync(h, { recursive: true, force: true });
 });
 
-async function startNode(home: string): Promise<HearthNode> {
+async function startNode(
+  home: string,
+  opts: { timeoutCommitMs?: number; finalizeDelayMs?: number } = {},
+): Promise<HearthNode> {
   const store = await openCommitMultiStore(join(home, 'data', 'application.db'), {
     storeNames: APP_STORE_NAMES,
     keepRecent: 0,
   });
   const app = new HearthApp({ store, minGasPrices: '0.025uhth' });
+  const delay = opts.finalizeDelayMs;
+  if (delay) {
+    const finalize = app.finalizeBlock.bind(app);
+    app.finalizeBlock = async (req) => {
+      await new Promise((r) => setTimeout(r, delay));
+      return finalize(req);
+    };
+  }
   const node = await HearthNode.start({
     home,
     app,
@@ -34,7 +45,7 @@ async function startNode(home: string): Promise<HearthNode> {
       rpc: { ...c.rpc, laddr: 'tcp://127.0.0.1:0' },
       p2p: { ...c.p2p, laddr: 'tcp://127.0.0.1:0' },
       instrumentation: { ...c.instrumentation, prometheus: false },
-      consensus: { ...c.consensus, timeoutCommitMs: 50, timeoutProposeMs: 500 },
+      consensus: { ...c.consensus, timeoutCommitMs: opts.timeoutCommitMs ?? 50, timeoutProposeMs: 500 },
     }),
   });
   const stop = node.stop.bind(node);
@@ -53,15 +64,21 @@ async function waitForHeight(node: HearthNode, h: bigint, ms = 20_000): Promise<
   }
 }
 
+/** A fresh home for a one-validator chain, removed after the file. */
+function newHome(): string {
+  const home = mkdtempSync(join(tmpdir(), 'hearth-node-'));
+  homes.push(home);
+  initHome(home, {
+    moniker: 'solo',
+    chainId: 'hearth-solo-1',
+    appStateJson: JSON.stringify(defaultAppState()),
+  });
+  return home;
+}
+
 describe('single-validator node', () => {
   it('produces valid blocks and resumes after a restart', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'hearth-node-'));
-    homes.push(home);
-    initHome(home, {
-      moniker: 'solo',
-      chainId: 'hearth-solo-1',
-      appStateJson: JSON.stringify(defaultAppState()),
-    });
+    const home = newHome();
     let node = await startNode(home);
     await waitForHeight(node, 4n);
     const state = node.chain.current;
@@ -81,5 +98,25 @@ describe('single-validator node', () => {
     const prev = (await node.blockStore.loadBlockMeta(before))!;
     expect(bytesEqual(resumed.header.lastBlockId.hash, prev.blockId.hash)).toBe(true);
     await node.stop();
+  }, 60_000);
+
+  it('counts the commit timeout from the decision, so block execution does not add to it', async () => {
+    // CometBFT: StartTime = CommitTime + timeout_commit, CommitTime taken when +2/3 precommits
+    // arrive. A 1.2 s FinalizeBlock under a 1.5 s commit timeout keeps blocks ~1.5 s apart;
+    // waiting the full timeout after execution would put them ~2.7 s apart.
+    const home = newHome();
+    const node = await startNode(home, { timeoutCommitMs: 1500, finalizeDelayMs: 1200 });
+    try {
+      await waitForHeight(node, 5n, 30_000);
+      const ms = async (h: bigint) => {
+        const t = (await node.blockStore.loadBlock(h))!.header.time;
+        return Number(t.seconds) * 1000 + t.nanos / 1e6;
+      };
+      const interval = ((await ms(5n)) - (await ms(2n))) / 3;
+      expect(interval).toBeGreaterThanOrEqual(1400);
+      expect(interval).toBeLessThan(2300);
+    } finally {
+      await node.stop();
+    }
   }, 60_000);
 });

@@ -174,6 +174,12 @@ export class ConsensusService {
   private readonly decidedProposals = new Map<bigint, Proposal>();
   /** The decided height's round and value: late precommits for it still go into its commit. */
   private lastDecided: { height: number; round: number; valueId: ValueId; signatures: number } | undefined;
+  /**
+   * When the last decision was taken (performance.now()): the commit timeout runs from there, as
+   * CometBFT's StartTime = CommitTime + timeout_commit, so executing the block uses up the wait
+   * instead of adding to it.
+   */
+  private decidedAtMs: number | undefined;
   private readonly now: () => Timestamp;
 
   constructor(private readonly opts: ConsensusServiceOptions) {
@@ -561,7 +567,7 @@ export class ConsensusService {
         this.broadcast(e.message);
         return undefined;
       case 'scheduleTimeout':
-        this.schedule(e.height, e.round, e.step, e.durationMs);
+        this.schedule(e.height, e.round, e.step, this.timeoutLeft(e.step, e.durationMs));
         return undefined;
       case 'requestProposal': {
         const block = await this.chain.createProposalBlock(BigInt(e.height), e.round, this.signer!.address);
@@ -583,6 +589,7 @@ export class ConsensusService {
         return { type: 'proposalValidity', height: e.height, valueId: e.valueId, valid };
       }
       case 'decide':
+        this.decidedAtMs = performance.now();
         await this.decide(e.height, e.round, e.valueId, e.commit);
         return undefined;
       case 'evidence':
@@ -747,6 +754,13 @@ export class ConsensusService {
         if (part) out({ kind: 'blockPart', height: BigInt(p.height), round: p.round, part });
       }
     }
+  }
+
+  /** The commit timeout counts from the decision (block execution included); the others from now. */
+  private timeoutLeft(step: TimeoutStep, durationMs: number): number {
+    if (step !== 'commit' || this.decidedAtMs === undefined) return durationMs;
+    const spent = performance.now() - this.decidedAtMs;
+    return Math.min(durationMs, Math.max(0, durationMs - spent));
   }
 
   private schedule(height: number, round: number, step: TimeoutStep, ms: number): void {
