@@ -22,6 +22,7 @@ import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys';
 import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing';
 import { AuthInfo, SignDoc, TxBody, TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import secp256k1 from 'secp256k1';
+import { secp256k1VerifyRate } from './machineSpeed.js';
 import type { BenchResult } from './run.js';
 
 export const name = 'app';
@@ -91,20 +92,6 @@ function signSend(s: Sender, to: string, sequence: bigint): Uint8Array {
   const digest = createHash('sha256').update(signDoc).digest();
   const { signature } = secp256k1.ecdsaSign(digest, s.priv);
   return encodeProto(TxRaw, { bodyBytes, authInfoBytes, signatures: [signature] });
-}
-
-function verifyRate(senders: Sender[]): number {
-  const msgs = senders.map((_, i) => createHash('sha256').update(`m${i}`).digest());
-  const sigs = senders.map((s, i) => secp256k1.ecdsaSign(msgs[i]!, s.priv).signature);
-  const t0 = performance.now();
-  let ok = 0;
-  for (let round = 0; round < 3; round++) {
-    for (let i = 0; i < senders.length; i++)
-      if (secp256k1.ecdsaVerify(sigs[i]!, msgs[i]!, senders[i]!.pub)) ok++;
-  }
-  const secs = (performance.now() - t0) / 1000;
-  if (ok !== senders.length * 3) throw new Error('verification failed in the benchmark');
-  return ok / secs;
 }
 
 /** Sends `txs` to the mempool in order, at most WINDOW waiting for CheckTx at any time. */
@@ -243,7 +230,7 @@ export async function run(): Promise<BenchResult[]> {
   const sorted = [...runs].sort((a, b) => combined(a) - combined(b));
   const m = sorted[Math.floor((sorted.length - 1) / 2)]!;
   const all = runs.map((r) => Math.round(combined(r)).toLocaleString('en-US')).join(', ');
-  const verify = verifyRate(senders.slice(0, Math.min(5_000, senders.length)));
+  const verify = secp256k1VerifyRate();
   return [
     {
       metric: `bank sends, CheckTx then FinalizeBlock+Commit (${BLOCKS} blocks × ${SENDERS} txs after one warm-up block; median of ${RUNS} runs)`,

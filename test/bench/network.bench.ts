@@ -54,6 +54,7 @@ import {
   txHash,
   waitFor,
 } from '../e2e/networkKit.js';
+import { secp256k1VerifyRate } from './machineSpeed.js';
 import type { BenchResult } from './run.js';
 
 export const name = 'network';
@@ -555,6 +556,8 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const log = (s: string) => console.log(`  [network] ${s}`);
+  // Measured before any localnet starts, so nothing else competes for the core.
+  const verifies = secp256k1VerifyRate();
 
   if (ONLY !== '1')
     await withLocalnet(4, 44_000, async (net) => {
@@ -664,6 +667,13 @@ export async function run(): Promise<BenchResult[]> {
       }
     });
 
+  results.push({
+    metric: 'machine speed: native secp256k1 verifications on one core, before the localnets start',
+    value: verifies,
+    unit: 'verifies/s',
+    notes:
+      'the same figure as in the app section: these shared machines differ from day to day, so compare runs through it',
+  });
   results.push({
     metric: 'reference: CometBFT v0.38 QA report, saturation (200 nodes, kvstore app)',
     value: 400,
