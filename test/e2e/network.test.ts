@@ -31,6 +31,7 @@ import {
   msgSend,
   type Sender,
   SteadyLoad,
+  scrapeMetrics,
   signingInfo,
   signTx,
   sleep,
@@ -226,6 +227,12 @@ describe('4-validator localnet under faults', () => {
         during.size,
         `txs committed in blocks ${hKill + 1n}..${hDown} while node3 was down`,
       ).toBeGreaterThan(0);
+      // Operators see it in CometBFT's metrics: one validator (a quarter of the power) missing.
+      const seen = await scrapeMetrics(n.node(0).prometheus);
+      expect(seen.get('cometbft_consensus_missing_validators'), 'missing validators on node0').toBe(1);
+      // Three of four equal powers sign, so all three must be in every commit.
+      expect(seen.get('cometbft_consensus_missing_validators_power')).toBeGreaterThan(0);
+      expect(seen.get('cometbft_consensus_latest_block_height')).toBeGreaterThanOrEqual(Number(hKill + 4n));
 
       const restartFrom = n.logSize(victim);
       await n.restart(victim);
@@ -260,6 +267,9 @@ describe('4-validator localnet under faults', () => {
         60_000,
       );
       expect(signedAt).toBeGreaterThan(hRestart);
+      const back = await scrapeMetrics(n.node(victim).prometheus);
+      expect(back.get('cometbft_blocksync_syncing'), 'node3 block syncing').toBe(0);
+      expect(back.get('cometbft_p2p_peers'), 'node3 peers').toBeGreaterThanOrEqual(2);
     } finally {
       await load.stop();
     }

@@ -231,6 +231,18 @@ export async function signingInfo(url: string, consAddress: string) {
   return info;
 }
 
+/** A node's Prometheus metrics (unlabelled samples only), scraped from its /metrics URL. */
+export async function scrapeMetrics(url: string, timeoutMs = 5000): Promise<Map<string, number>> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
+  const out = new Map<string, number>();
+  for (const line of (await res.text()).split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*) (\S+)$/.exec(line);
+    if (m) out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
+
 /** Polls `f` until it yields a value; the last error is kept for the timeout message. */
 export async function waitFor<T>(what: string, f: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
   const until = Date.now() + ms;

@@ -138,6 +138,21 @@ export interface NodeChainDeps {
   blockIndexer?: BlockIndexer;
   eventBus?: EventBus;
   logger: Logger;
+  /** Told of each applied block, by consensus or block sync (the node's metrics). Must not throw. */
+  onApplied?: (applied: AppliedBlock) => void;
+}
+
+/** What the node's metrics learn of an applied block. */
+export interface AppliedBlock {
+  block: Block;
+  /** The validators that signed `block.lastCommit` (empty for the first block). */
+  lastValidators: ValidatorSet;
+  /** The validators of the next height. */
+  validators: ValidatorSet;
+  /** The previous block's time; undefined for the chain's first block. */
+  previousTime: Timestamp | undefined;
+  /** How long the app's FinalizeBlock took, in ms; undefined when a stored response was replayed. */
+  finalizeMs: number | undefined;
 }
 
 /** What the chain needs of the evidence pool (`node/evidence`). */
@@ -150,8 +165,6 @@ export interface ChainEvidencePool {
 export class NodeChain implements ConsensusChain {
   private state!: State;
   private readonly d: NodeChainDeps;
-  /** Txs in the last applied block (metrics). */
-  lastBlockTxs = 0;
   /** The indexing of applied blocks, in order (see applyBlock). */
   private indexing: Promise<void> = Promise.resolve();
   private evidencePool: ChainEvidencePool | undefined;
@@ -483,13 +496,16 @@ export class NodeChain implements ConsensusChain {
     const s = this.state;
     const height = block.header.height;
     let res: ResponseFinalizeBlock;
+    let finalizeMs: number | undefined;
     if (appAlreadyCommitted) {
       const stored = await stateStore.loadFinalizeBlockResponse(height);
       if (!stored)
         throw new Error(`the app committed block ${height} but its FinalizeBlock response was not saved`);
       res = stored;
     } else {
+      const started = performance.now();
       res = await app.finalizeBlock(this.finalizeRequest(block, blockId.hash, s.lastValidators));
+      finalizeMs = performance.now() - started;
       if (res.txResults.length !== block.data.txs.length) {
         throw new Error(
           `FinalizeBlock returned ${res.txResults.length} results for ${block.data.txs.length} txs`,
@@ -520,8 +536,18 @@ export class NodeChain implements ConsensusChain {
     this.indexing = this.indexing
       .then(() => indexFinalizedBlock(indexers, height, block.data.txs, res))
       .catch((e: unknown) => logger.error('indexing failed', { height, err: e as Error }));
-    this.lastBlockTxs = block.data.txs.length;
     this.publish(block, blockId, res);
+    try {
+      this.d.onApplied?.({
+        block,
+        lastValidators: s.lastValidators,
+        validators: next.validators,
+        previousTime: s.lastBlockHeight === 0n ? undefined : s.lastBlockTime,
+        finalizeMs,
+      });
+    } catch (e) {
+      logger.warn('onApplied failed', { height, err: e as Error });
+    }
     return next;
   }
 

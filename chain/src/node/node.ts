@@ -30,6 +30,7 @@ import { EvidencePool, EvidenceReactor } from './evidence/index.js';
 import { BlockIndexer, TxIndexer } from './indexer/index.js';
 import { Mempool, type TxInfo } from './mempool/index.js';
 import { MempoolReactor } from './mempool/reactor.js';
+import { registerNodeMetrics } from './nodeMetrics.js';
 import { createSwitchFromConfig } from './p2p/index.js';
 import type { NodeInfo as P2PNodeInfo, P2PSwitch } from './p2p/types.js';
 import { FilePV } from './privval/index.js';
@@ -146,6 +147,17 @@ export class HearthNode {
       });
       closers.push(() => eventBus.stop());
 
+      // Metrics are registered before the services that update them; p2p and block sync are
+      // read through these references once they exist.
+      const metrics = new MetricsRegistry();
+      let swRef: P2PSwitch | undefined;
+      let syncing = () => false;
+      const onApplied = registerNodeMetrics(metrics, {
+        mempool,
+        peers: () => swRef?.peers().length ?? 0,
+        syncing: () => syncing(),
+      });
+
       // 4. Handshake: InitChain at genesis, replay of stored blocks the app lacks.
       const chain = new NodeChain({
         app,
@@ -157,6 +169,7 @@ export class HearthNode {
         blockIndexer,
         eventBus,
         logger: logger.child('state'),
+        onApplied,
       });
       // Stopping runs the closers in reverse: after consensus stops, before the databases close.
       closers.push(() => chain.indexed());
@@ -181,17 +194,6 @@ export class HearthNode {
         signVote: (chainId, vote) => privValidator.signVote(chainId, vote),
         signProposal: (chainId, p) => privValidator.signProposal(chainId, p),
       };
-      // Metrics are registered before the services that update them.
-      const metrics = new MetricsRegistry();
-      const heightGauge = metrics.gauge('cometbft_consensus_height', 'Height of the chain.');
-      const txsCounter = metrics.counter(
-        'cometbft_consensus_total_txs',
-        'Total number of transactions committed.',
-      );
-      const mempoolGauge = metrics.gauge(
-        'cometbft_mempool_size',
-        'Number of uncommitted transactions in the mempool.',
-      );
       let reportFatal: (e: Error) => void = () => {};
       const fatal = new Promise<Error>((resolve) => {
         reportFatal = resolve;
@@ -208,11 +210,6 @@ export class HearthNode {
           evidencePool
             .addFromConsensus(a, b)
             .catch((e) => logger.warn('evidence not added', { err: e as Error }));
-        },
-        onCommit: (height) => {
-          heightGauge.set(Number(height));
-          mempoolGauge.set(mempool.size());
-          txsCounter.inc(chain.lastBlockTxs);
         },
         signer,
         wal: {
@@ -236,7 +233,6 @@ export class HearthNode {
       // 6. RPC and metrics.
       let rpcAddress = config.rpc.laddr;
       let catchingUp = () => false;
-      let swRef: P2PSwitch | undefined;
       const backend = new NodeRpcBackend({
         app,
         chain,
@@ -374,6 +370,7 @@ export class HearthNode {
         await sw.stop();
       });
       catchingUp = () => blockSync.isSyncing;
+      syncing = () => blockSync.isSyncing;
       logger.info('p2p listening', {
         address: sw.listenAddress(),
         persistent_peers: config.p2p.persistentPeers.length,

@@ -81,6 +81,26 @@ describe('single-validator node', () => {
     const home = newHome();
     let node = await startNode(home);
     await waitForHeight(node, 4n);
+    // CometBFT's metric names, from the applied blocks and the live components.
+    const text = node.metrics.render();
+    const value = (name: string) => {
+      const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+      if (!m) throw new Error(`metric ${name} missing from:\n${text}`);
+      return Number(m[1]);
+    };
+    const latest = value('cometbft_consensus_latest_block_height');
+    expect(latest).toBeGreaterThanOrEqual(4);
+    expect(value('cometbft_consensus_height')).toBe(latest + 1);
+    expect(value('cometbft_consensus_validators')).toBe(1);
+    expect(value('cometbft_consensus_validators_power')).toBeGreaterThan(0);
+    expect(value('cometbft_consensus_missing_validators')).toBe(0);
+    expect(value('cometbft_consensus_byzantine_validators')).toBe(0);
+    expect(value('cometbft_consensus_block_interval_seconds_count')).toBe(latest - 1);
+    expect(value('cometbft_state_block_processing_time_count')).toBe(latest);
+    expect(value('cometbft_p2p_peers')).toBe(0);
+    expect(value('cometbft_blocksync_syncing')).toBe(0);
+    expect(value('cometbft_mempool_size')).toBe(0);
+    expect(value('cometbft_mempool_recheck_times')).toBe(0);
     const state = node.chain.current;
     for (let h = 1n; h <= 3n; h++) {
       const block = (await node.blockStore.loadBlock(h))!;

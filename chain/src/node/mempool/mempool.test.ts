@@ -110,6 +110,7 @@ describe('Mempool admission', () => {
     expect(mempool.has(hashOf(mk('alice', 0, 0, 7)))).toBe(true);
     expect(mempool.get(hashOf(mk('alice', 0, 0, 7)))?.gasWanted).toBe(7n);
     expect(app.calls.map((c) => c.type)).toEqual([CheckTxType.NEW, CheckTxType.NEW]);
+    expect(mempool.stats).toEqual({ failed: 1, rejected: 0, rechecked: 0, evicted: 0 });
   });
 
   it('refuses duplicates from the cache, but lets a refused tx be retried', async () => {
@@ -181,6 +182,8 @@ describe('Mempool admission', () => {
     // The refused tx was not cached: it may come back once there is room.
     mempool.removeTx(hashOf(mk('a', 0)));
     expect((await mempool.checkTx(mk('c', 0))).code).toBe(0);
+    // Only the full mempool counts as a rejection (rejected_txs); a too-large tx does not.
+    expect(mempool.stats).toEqual({ failed: 0, rejected: 1, rechecked: 0, evicted: 0 });
 
     const small = setup({ maxTxsBytes: 15 }).mempool;
     await small.checkTx(mk('a', 0));
@@ -342,6 +345,7 @@ describe('Mempool update and recheck', () => {
     expect(mempool.has(hashOf(mk('a', 0, 0, 1, 'mine')))).toBe(false);
     // The evicted tx left the cache: resubmitting reaches the app (which refuses it).
     expect((await mempool.checkTx(mk('a', 0, 0, 1, 'mine'))).code).toBe(32);
+    expect(mempool.stats).toEqual({ failed: 1, rejected: 0, rechecked: 3, evicted: 1 });
   });
 
   it('forgets committed txs that failed, so they may be resubmitted', async () => {
@@ -363,6 +367,7 @@ describe('Mempool update and recheck', () => {
     const res = await commitBlock(app, mempool, 1n, [mk('a', 0, 0, 1, 'other')]);
     expect(res).toEqual({ removed: 0, evicted: 0 });
     expect(app.calls).toEqual([]);
+    expect(mempool.stats.rechecked).toBe(0);
     await mempool.lock();
     await expect(mempool.update(2n, [mk('q', 0)], [])).rejects.toThrow('1 txs but 0 results');
     mempool.unlock();

@@ -93,6 +93,21 @@ export interface MempoolTx {
   readonly arrival: number;
 }
 
+/**
+ * Running totals behind the node's mempool metrics, counted as CometBFT v0.38's CListMempool
+ * counts its `cometbft_mempool_*` counters.
+ */
+export interface MempoolStats {
+  /** New txs the app refused (CheckTx code ≠ 0): `failed_txs`. */
+  failed: number;
+  /** Txs refused because the mempool was full, on arrival or once CheckTx passed: `rejected_txs`. */
+  rejected: number;
+  /** CheckTx calls of type RECHECK, one per tx per recheck: `recheck_times`. */
+  rechecked: number;
+  /** Txs dropped because their recheck failed: `evicted_txs`. */
+  evicted: number;
+}
+
 export interface UpdateResult {
   /** Committed txs that were in the mempool and left it. */
   removed: number;
@@ -141,6 +156,8 @@ export class Mempool {
   private readonly listeners = new Set<(tx: MempoolTx) => void>();
   private locked = false;
   private readonly lockWaiters: (() => void)[] = [];
+  /** Totals since start (read by the node's metrics). */
+  readonly stats: MempoolStats = { failed: 0, rejected: 0, rechecked: 0, evicted: 0 };
 
   constructor(opts: MempoolOptions) {
     this.app = opts.app;
@@ -211,6 +228,7 @@ export class Mempool {
       if (res.code !== 0) {
         // A refused tx may become valid later (e.g. once its account is funded).
         this.cache.remove(key);
+        this.stats.failed++;
         return res;
       }
       try {
@@ -253,6 +271,7 @@ export class Mempool {
 
   private assertRoomFor(len: number): void {
     if (this.txs.size >= this.maxTxs || this.bytes + len > this.maxTxsBytes) {
+      this.stats.rejected++;
       throw new MempoolFullError(this.txs.size, this.maxTxs, this.bytes, this.maxTxsBytes);
     }
   }
@@ -433,6 +452,7 @@ export class Mempool {
       for (const t of this.ordered()) {
         const key = keyOf(t.hash);
         const res = await this.app.checkTx({ tx: t.tx, type: CheckTxType.RECHECK });
+        this.stats.rechecked++;
         if (res.code !== 0) {
           this.drop(key, t);
           this.cache.remove(key);
@@ -443,6 +463,7 @@ export class Mempool {
         t.info = this.infoOf(t.tx, res) ?? t.info;
       }
     }
+    this.stats.evicted += evicted;
     return { removed, evicted };
   }
 }

@@ -47,6 +47,29 @@ describe('metrics registry', () => {
     expect(() => r.histogram('h', 'x', [], [1, 1])).toThrow(/increasing/);
   });
 
+  it('reads gauge and counter functions at each scrape', () => {
+    const r = new MetricsRegistry();
+    let peers = 3;
+    let rechecks = 10;
+    r.gaugeFunc('cometbft_p2p_peers', 'Number of peers.', () => peers);
+    r.counterFunc('cometbft_mempool_recheck_times', 'Rechecks.', () => rechecks);
+    expect(() => r.gaugeFunc('cometbft_p2p_peers', 'again', () => 0)).toThrow(/already registered/);
+    const scrape = () => r.render().split('\n');
+    expect(scrape()).toEqual([
+      '# HELP cometbft_mempool_recheck_times Rechecks.',
+      '# TYPE cometbft_mempool_recheck_times counter',
+      'cometbft_mempool_recheck_times 10',
+      '# HELP cometbft_p2p_peers Number of peers.',
+      '# TYPE cometbft_p2p_peers gauge',
+      'cometbft_p2p_peers 3',
+      '',
+    ]);
+    peers = 1;
+    rechecks = 12;
+    expect(scrape()).toContain('cometbft_p2p_peers 1');
+    expect(scrape()).toContain('cometbft_mempool_recheck_times 12');
+  });
+
   it('parses listen addresses', () => {
     expect(parseListenAddress('tcp://127.0.0.1:26660')).toEqual({ host: '127.0.0.1', port: 26660 });
     expect(parseListenAddress(':26660')).toEqual({ host: '0.0.0.0', port: 26660 });

@@ -118,6 +118,27 @@ export class Gauge extends Metric {
   }
 }
 
+/**
+ * A gauge or counter without labels whose value is read when scraped (Prometheus' GaugeFunc /
+ * CounterFunc): for figures another component already keeps, such as the mempool's size or the
+ * number of peers, so they are never stale and the hot path pays nothing for them. A counter's
+ * source must only ever grow.
+ */
+class ReadAtScrape extends Metric {
+  constructor(
+    name: string,
+    help: string,
+    readonly type: 'gauge' | 'counter',
+    private readonly read: () => number,
+  ) {
+    super(name, help, []);
+  }
+
+  renderSamples(out: string[]): void {
+    out.push(`${this.name} ${formatNumber(this.read())}`);
+  }
+}
+
 interface HistogramSeries {
   counts: number[];
   sum: number;
@@ -184,6 +205,16 @@ export class MetricsRegistry {
 
   gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
     return this.add(new Gauge(name, help, labelNames));
+  }
+
+  /** A gauge whose value `read` returns at each scrape. */
+  gaugeFunc(name: string, help: string, read: () => number): void {
+    this.add(new ReadAtScrape(name, help, 'gauge', read));
+  }
+
+  /** A counter whose running total `read` returns at each scrape (it must never decrease). */
+  counterFunc(name: string, help: string, read: () => number): void {
+    this.add(new ReadAtScrape(name, help, 'counter', read));
   }
 
   histogram(
