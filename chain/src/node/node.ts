@@ -151,11 +151,11 @@ export class HearthNode {
       // read through these references once they exist.
       const metrics = new MetricsRegistry();
       let swRef: P2PSwitch | undefined;
-      let syncing = () => false;
+      let catchingUp = () => false;
       const onApplied = registerNodeMetrics(metrics, {
         mempool,
         peers: () => swRef?.peers().length ?? 0,
-        syncing: () => syncing(),
+        syncing: () => catchingUp(),
       });
 
       // 4. Handshake: InitChain at genesis, replay of stored blocks the app lacks.
@@ -232,7 +232,6 @@ export class HearthNode {
 
       // 6. RPC and metrics.
       let rpcAddress = config.rpc.laddr;
-      let catchingUp = () => false;
       const backend = new NodeRpcBackend({
         app,
         chain,
@@ -370,7 +369,6 @@ export class HearthNode {
         await sw.stop();
       });
       catchingUp = () => blockSync.isSyncing;
-      syncing = () => blockSync.isSyncing;
       logger.info('p2p listening', {
         address: sw.listenAddress(),
         persistent_peers: config.p2p.persistentPeers.length,
