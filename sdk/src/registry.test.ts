@@ -60,6 +60,13 @@ describe('createHearthRegistry', () => {
     expect(registry).toBeInstanceOf(Registry);
   });
 
+  it("knows slashing's MsgUnjail, which CosmJS' defaults lack", () => {
+    const typeUrl = '/cosmos.slashing.v1beta1.MsgUnjail';
+    expect(defaultRegistryTypes.some(([url]) => url === typeUrl)).toBe(false);
+    const value = { validatorAddr: 'hearthvaloper1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqg6g6t3' };
+    expect(registry.decode({ typeUrl, value: registry.encode({ typeUrl, value }) })).toEqual(value);
+  });
+
   it('encodes and decodes a MsgUpdateParams with 64-bit values intact', () => {
     const value = marketV1.MsgUpdateParams.fromPartial({
       authority: govAuthority,

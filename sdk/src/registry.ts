@@ -5,6 +5,7 @@
  */
 import { type GeneratedType, Registry } from '@cosmjs/proto-signing';
 import { defaultRegistryTypes } from '@cosmjs/stargate';
+import { MsgUnjail } from 'cosmjs-types/cosmos/slashing/v1beta1/tx';
 import { hearthMsgServices, serviceMethods, typeUrlOf } from './services.js';
 
 function collectMsgTypes(): ReadonlyArray<[string, GeneratedType]> {
@@ -29,7 +30,18 @@ function collectMsgTypes(): ReadonlyArray<[string, GeneratedType]> {
 /** `[typeUrl, codec]` for every Hearth Msg, sorted by type URL. */
 export const hearthTypes: ReadonlyArray<[string, GeneratedType]> = Object.freeze(collectMsgTypes());
 
-/** A CosmJS `Registry` with the default Cosmos types (bank, staking, ...) plus Hearth's Msgs. */
+/**
+ * Cosmos SDK Msgs Hearth executes that CosmJS' default registry lacks: a validator's MsgUnjail.
+ * (cosmjs-types encodes it: it has no 64-bit fields.)
+ */
+export const hearthCosmosExtraTypes: ReadonlyArray<[string, GeneratedType]> = Object.freeze([
+  ['/cosmos.slashing.v1beta1.MsgUnjail', MsgUnjail],
+]);
+
+/**
+ * A CosmJS `Registry` with the default Cosmos types (bank, staking, ...), slashing's MsgUnjail,
+ * and Hearth's Msgs.
+ */
 export function createHearthRegistry(): Registry {
-  return new Registry([...defaultRegistryTypes, ...hearthTypes]);
+  return new Registry([...defaultRegistryTypes, ...hearthCosmosExtraTypes, ...hearthTypes]);
 }

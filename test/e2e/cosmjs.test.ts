@@ -193,5 +193,72 @@ describe('single-validator node through unmodified CosmJS', () => {
     }[];
     expect(BigInt(balances.find((b) => b.denom === 'uhth')!.amount)).toBe(4242n + 777n);
     await expect(cli(['query', 'balances', 'not-an-address', '--node', node.rpc])).rejects.toThrow(/invalid/);
-  }, 60_000);
+
+    // Any Hearth message from JSON, and any Hearth query: a tenant's or provider's whole workflow.
+    const created = JSON.parse(
+      await cli([
+        'tx',
+        'msg',
+        'alice',
+        'provider.MsgCreateProvider',
+        JSON.stringify({
+          owner: alice,
+          hostUri: 'https://provider.example.com',
+          attributes: [{ key: 'region', value: 'eu-west' }],
+          info: { email: 'ops@example.com', website: 'https://example.com' },
+        }),
+        '--home',
+        home,
+        '--node',
+        node.rpc,
+      ]),
+    );
+    expect(created.code).toBe(0);
+    const found = JSON.parse(
+      await cli([
+        'query',
+        'hearth',
+        'provider.Provider',
+        JSON.stringify({ owner: alice }),
+        '--node',
+        node.rpc,
+      ]),
+    );
+    expect(found.provider).toMatchObject({
+      owner: alice,
+      hostUri: 'https://provider.example.com',
+      attributes: [{ key: 'region', value: 'eu-west' }],
+      status: 'PROVIDER_STATUS_ACTIVE',
+    });
+    // The chain's refusal, a typo in a field and an unknown query are errors, not silent no-ops.
+    await expect(
+      cli([
+        'tx',
+        'msg',
+        'alice',
+        'provider.MsgCreateProvider',
+        JSON.stringify({ owner: alice, hostUri: 'https://provider.example.com' }),
+        '--home',
+        home,
+        '--node',
+        node.rpc,
+      ]),
+    ).rejects.toThrow(/provider already exists/);
+    await expect(
+      cli([
+        'tx',
+        'msg',
+        'alice',
+        'provider.MsgDeleteProvider',
+        '{"ownr":"x"}',
+        '--home',
+        home,
+        '--node',
+        node.rpc,
+      ]),
+    ).rejects.toThrow(/unknown field\(s\) "ownr"/);
+    await expect(cli(['query', 'hearth', 'market.Nope', '--node', node.rpc])).rejects.toThrow(
+      /unknown query/,
+    );
+  }, 90_000);
 });

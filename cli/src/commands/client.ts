@@ -3,6 +3,7 @@
  * exactly as a dApp would. Keys come from the encrypted keyring.
  */
 import {
+  type DeliverTxResponse,
   GasPrice,
   QueryClient,
   SigningStargateClient,
@@ -12,10 +13,20 @@ import {
   setupStakingExtension,
 } from '@cosmjs/stargate';
 import { connectComet } from '@cosmjs/tendermint-rpc';
+import { createHearthRegistry } from '@hearth/sdk';
 import { Command, InvalidArgumentError } from 'commander';
 import { defaultHome } from '../flags.js';
 import { Keyring } from '../keyring.js';
 import { InputError, keyringPassphrase } from '../passphrase.js';
+import {
+  encodeObjectFromJson,
+  findQuery,
+  fromJson,
+  messageTypes,
+  queryCodecs,
+  queryMethods,
+  readJsonArg,
+} from './generic.js';
 import { parseCoinsArg } from './genesis.js';
 
 const DEFAULT_NODE = 'http://127.0.0.1:26657';
@@ -102,6 +113,46 @@ export function queryCommand(): Command {
       }),
   );
   q.addCommand(
+    withNode(new Command('hearth'))
+      .description(
+        'any Hearth module query, e.g. market.Deployments \'{"owner":"hearth1..."}\' (request and answer in proto3 JSON)',
+      )
+      .argument(
+        '[query]',
+        '<module>.<Method> (provider, market, escrow) or /hearth.<module>.v1.Query/<Method>',
+      )
+      .argument('[json]', 'the request as proto3 JSON (camelCase fields), or @file', '{}')
+      .option('--list', 'list the queries and exit')
+      .action(async (name: string | undefined, jsonText: string, opts: { node: string; list?: boolean }) => {
+        if (opts.list) {
+          process.stdout.write(
+            `${queryMethods()
+              .map((m) => m.path)
+              .join('\n')}\n`,
+          );
+          return;
+        }
+        if (name === undefined)
+          throw new InputError('usage: hearth query hearth <query> [json | @file] (or --list)');
+        const method = findQuery(name);
+        const { request, response } = queryCodecs(method);
+        const req = fromJson(request, readJsonArg(jsonText, 'the request'), method.path);
+        const comet = await connectComet(opts.node);
+        try {
+          const res = await QueryClient.withExtensions(comet).queryAbci(
+            method.path,
+            request.encode(req).finish(),
+          );
+          process.stdout.write(json(response.toJSON(response.decode(res.value))));
+        } catch (e) {
+          if (e instanceof InputError) throw e;
+          throw new InputError(`${method.path}: ${(e as Error).message}`);
+        } finally {
+          comet.disconnect();
+        }
+      }),
+  );
+  q.addCommand(
     withNode(new Command('status'))
       .description("the node's chain id and latest block")
       .action(async (opts: { node: string }) => {
@@ -122,60 +173,105 @@ export function queryCommand(): Command {
   return q;
 }
 
+interface SignerOptions {
+  node: string;
+  home: string;
+  keyringPassphraseFile?: string;
+  gasPrices: string;
+  memo: string;
+}
+
+/** The options every signing command takes. */
+function withSigner(cmd: Command): Command {
+  return withNode(cmd)
+    .option('--home <dir>', 'home directory holding the keyring', defaultHome())
+    .option('--keyring-passphrase-file <file>', 'read the keyring passphrase from this file')
+    .option('--gas-prices <price>', 'gas price for the fee (gas is simulated, times 1.4)', '0.025uhth')
+    .option('--memo <text>', 'tx memo', '');
+}
+
+/**
+ * Opens the keyring key, signs with SIGN_MODE_DIRECT through CosmJS (Hearth's Msgs registered),
+ * broadcasts, waits for the tx to be committed and prints the outcome; a failed tx exits with 1.
+ */
+async function signAndPrint(
+  fromKey: string,
+  opts: SignerOptions,
+  send: (client: SigningStargateClient, address: string) => Promise<DeliverTxResponse>,
+): Promise<void> {
+  let gasPrice: GasPrice;
+  try {
+    gasPrice = GasPrice.fromString(opts.gasPrices);
+  } catch (e) {
+    throw new InputError(`invalid --gas-prices: ${(e as Error).message}`);
+  }
+  const wallet = await new Keyring(opts.home).wallet(fromKey, await keyringPassphrase(opts));
+  const [account] = await wallet.getAccounts();
+  const client = await SigningStargateClient.connectWithSigner(opts.node, wallet, {
+    gasPrice,
+    registry: createHearthRegistry(),
+  });
+  let res: DeliverTxResponse;
+  try {
+    res = await send(client, account!.address);
+  } finally {
+    client.disconnect();
+  }
+  process.stdout.write(
+    json({
+      txhash: res.transactionHash,
+      height: res.height,
+      code: res.code,
+      gasUsed: res.gasUsed,
+      gasWanted: res.gasWanted,
+      rawLog: res.rawLog,
+      events: res.events,
+    }),
+  );
+  if (res.code !== 0) process.exitCode = 1;
+}
+
 export function txCommand(): Command {
   const tx = new Command('tx').description('sign and broadcast transactions with a keyring key');
   tx.addCommand(
-    withNode(new Command('send'))
+    withSigner(new Command('send'))
       .description('send coins (x/bank MsgSend); waits for the tx to be committed')
       .argument('<from-key>', 'keyring key name of the sender')
       .argument('<to-address>')
       .argument('<amount>', 'e.g. 1000uhth')
-      .option('--home <dir>', 'home directory holding the keyring', defaultHome())
-      .option('--keyring-passphrase-file <file>', 'read the keyring passphrase from this file')
-      .option('--gas-prices <price>', 'gas price for the fee (gas is simulated, times 1.4)', '0.025uhth')
-      .option('--memo <text>', 'tx memo', '')
+      .action(async (fromKey: string, to: string, amountText: string, opts: SignerOptions) => {
+        const coins = parseCoinsArg(amountText).map((c) => ({ denom: c.denom, amount: c.amount.toString() }));
+        await signAndPrint(fromKey, opts, (client, from) =>
+          client.sendTokens(from, to, coins, 'auto', opts.memo),
+        );
+      }),
+  );
+  tx.addCommand(
+    withSigner(new Command('msg'))
+      .description(
+        'sign and broadcast any message from its proto3 JSON, e.g. market.MsgCreateDeployment (Hearth) or /cosmos.staking.v1beta1.MsgDelegate; waits for the tx to be committed',
+      )
+      .argument('[from-key]', 'keyring key name of the signer')
+      .argument('[type]', 'type URL, or <module>.<Msg> for provider, market and escrow')
+      .argument('[json]', 'the message as proto3 JSON (camelCase fields), or @file')
+      .option('--list', 'list the message types and exit')
       .action(
         async (
-          fromKey: string,
-          to: string,
-          amountText: string,
-          opts: {
-            node: string;
-            home: string;
-            keyringPassphraseFile?: string;
-            gasPrices: string;
-            memo: string;
-          },
+          fromKey: string | undefined,
+          type: string | undefined,
+          jsonText: string | undefined,
+          opts: SignerOptions & { list?: boolean },
         ) => {
-          const coins = parseCoinsArg(amountText);
-          let gasPrice: GasPrice;
-          try {
-            gasPrice = GasPrice.fromString(opts.gasPrices);
-          } catch (e) {
-            throw new InputError(`invalid --gas-prices: ${(e as Error).message}`);
+          if (opts.list) {
+            process.stdout.write(`${messageTypes().join('\n')}\n`);
+            return;
           }
-          const wallet = await new Keyring(opts.home).wallet(fromKey, await keyringPassphrase(opts));
-          const [account] = await wallet.getAccounts();
-          const client = await SigningStargateClient.connectWithSigner(opts.node, wallet, { gasPrice });
-          const res = await client.sendTokens(
-            account!.address,
-            to,
-            coins.map((c) => ({ denom: c.denom, amount: c.amount.toString() })),
-            'auto',
-            opts.memo,
+          if (fromKey === undefined || type === undefined || jsonText === undefined)
+            throw new InputError('usage: hearth tx msg <from-key> <type> <json | @file> (or --list)');
+          const message = encodeObjectFromJson(type, readJsonArg(jsonText, 'the message'));
+          await signAndPrint(fromKey, opts, (client, from) =>
+            client.signAndBroadcast(from, [message], 'auto', opts.memo),
           );
-          client.disconnect();
-          process.stdout.write(
-            json({
-              txhash: res.transactionHash,
-              height: res.height,
-              code: res.code,
-              gasUsed: res.gasUsed,
-              gasWanted: res.gasWanted,
-              rawLog: res.rawLog,
-            }),
-          );
-          if (res.code !== 0) process.exitCode = 1;
         },
       ),
   );
