@@ -1,6 +1,6 @@
 /**
- * @hearth/sdk: Hearth's generated protobuf types, the CosmJS registry that knows them, and
- * address helpers.
+ * @hearth/sdk: Hearth's generated protobuf types, the CosmJS registry that knows them, typed
+ * queries as a CosmJS QueryClient extension (`setupHearthExtension`), and address helpers.
  *
  * Generated types are exported twice, pick whichever reads better:
  * - per module and version: `marketV1.MsgUpdateParams`, `providerV1.Params`, ...
@@ -17,5 +17,6 @@ export * as escrowV1 from './generated/index.hearth.escrow.v1.js';
 export * as marketV1 from './generated/index.hearth.market.v1.js';
 export * as providerV1 from './generated/index.hearth.provider.v1.js';
 export { hearth } from './generated/index.js';
+export * from './queries.js';
 export * from './registry.js';
 export * from './services.js';

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
-import { GasPrice, SigningStargateClient, StargateClient } from '@cosmjs/stargate';
+import { GasPrice, QueryClient, SigningStargateClient, StargateClient } from '@cosmjs/stargate';
 import { Comet38Client, connectComet } from '@cosmjs/tendermint-rpc';
 import {
   blockFromJson,
@@ -21,6 +21,7 @@ import {
   ValidatorSet,
   validatorFromJson,
 } from '@hearth/chain/node/types/index';
+import { providerV1, setupHearthExtension } from '@hearth/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HEARTH,
@@ -230,6 +231,21 @@ describe('single-validator node through unmodified CosmJS', () => {
       attributes: [{ key: 'region', value: 'eu-west' }],
       status: 'PROVIDER_STATUS_ACTIVE',
     });
+    // The same provider through the SDK's typed queries, as a dApp reads it.
+    const comet = await connectComet(node.rpc);
+    try {
+      const q = QueryClient.withExtensions(comet, setupHearthExtension);
+      const { provider } = await q.hearth.provider.provider({ owner: alice });
+      expect(provider?.hostUri).toBe('https://provider.example.com');
+      expect(provider?.status).toBe(providerV1.ProviderStatus.PROVIDER_STATUS_ACTIVE);
+      const { providers } = await q.hearth.provider.providers({});
+      expect(providers.map((p) => p.owner)).toContain(alice);
+      await expect(q.hearth.provider.provider({ owner: 'hearth1nope' })).rejects.toThrow(
+        /invalid owner address/,
+      );
+    } finally {
+      comet.disconnect();
+    }
     // The chain's refusal, a typo in a field and an unknown query are errors, not silent no-ops.
     await expect(
       cli([
