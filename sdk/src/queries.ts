@@ -17,7 +17,7 @@ import type { QueryClient } from '@cosmjs/stargate';
 import * as escrowV1 from './generated/index.hearth.escrow.v1.js';
 import * as marketV1 from './generated/index.hearth.market.v1.js';
 import * as providerV1 from './generated/index.hearth.provider.v1.js';
-import type { HearthCodec } from './services.js';
+import { methodPath, type ServiceDefinition } from './services.js';
 
 type Builtin = Date | ((...args: never[]) => unknown) | Uint8Array | string | number | boolean | undefined;
 
@@ -36,14 +36,8 @@ export type DeepPartial<T> = T extends bigint
 
 type MessageOf<C> = C extends { decode(input: Uint8Array, length?: number): infer T } ? T : never;
 
-interface QueryMethodDefinition {
-  readonly name: string;
-  readonly requestType: unknown;
-  readonly responseType: unknown;
-}
-
 /** The typed methods of one `Query` service definition. */
-export type QueryMethods<D extends { readonly methods: Readonly<Record<string, QueryMethodDefinition>> }> = {
+export type QueryMethods<D extends ServiceDefinition> = {
   [K in keyof D['methods']]: (
     request?: DeepPartial<MessageOf<D['methods'][K]['requestType']>>,
   ) => Promise<MessageOf<D['methods'][K]['responseType']>>;
@@ -57,15 +51,14 @@ export interface HearthExtension {
   };
 }
 
-/** The ABCI query path of a method: `/hearth.market.v1.Query/Leases`. */
-function methodsOf<
-  D extends { readonly fullName: string; readonly methods: Readonly<Record<string, QueryMethodDefinition>> },
->(base: Pick<QueryClient, 'queryAbci'>, definition: D): QueryMethods<D> {
+/** A service's methods under their ts-proto keys, each an ABCI query to the method's path. */
+function methodsOf<D extends ServiceDefinition>(
+  base: Pick<QueryClient, 'queryAbci'>,
+  definition: D,
+): QueryMethods<D> {
   const out: Record<string, (request?: unknown) => Promise<unknown>> = {};
-  for (const [key, m] of Object.entries(definition.methods)) {
-    const path = `/${definition.fullName}/${m.name}`;
-    const req = m.requestType as HearthCodec;
-    const res = m.responseType as HearthCodec;
+  for (const [key, { name, requestType: req, responseType: res }] of Object.entries(definition.methods)) {
+    const path = methodPath(definition, name);
     out[key] = async (request?: unknown) => {
       const bytes = req.encode(req.fromPartial((request ?? {}) as never)).finish();
       const { value } = await base.queryAbci(path, bytes);

@@ -57,11 +57,16 @@ export interface ServiceMethod {
   readonly responseType: HearthCodec;
 }
 
+/** A method's path: `/hearth.market.v1.Query/Leases`. */
+export function methodPath(definition: { readonly fullName: string }, methodName: string): string {
+  return `/${definition.fullName}/${methodName}`;
+}
+
 /** The methods of a service with their full paths, sorted by path. */
 export function serviceMethods(definition: ServiceDefinition): ServiceMethod[] {
   return Object.values(definition.methods)
     .map((m) => ({
-      path: `/${definition.fullName}/${m.name}`,
+      path: methodPath(definition, m.name),
       service: definition.fullName,
       method: m.name,
       requestType: m.requestType,

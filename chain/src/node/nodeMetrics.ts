@@ -9,7 +9,7 @@
 import type { AppliedBlock } from './chain.js';
 import type { MempoolStats } from './mempool/index.js';
 import type { MetricsRegistry } from './rpc/metrics.js';
-import { BlockIdFlag, type Timestamp } from './types/index.js';
+import { BlockIdFlag, timestampToNanos } from './types/index.js';
 
 export interface NodeMetricSources {
   mempool: { size(): number; sizeBytes(): number; readonly stats: MempoolStats };
@@ -17,11 +17,6 @@ export interface NodeMetricSources {
   peers(): number;
   /** Whether block sync is catching up. */
   syncing(): boolean;
-}
-
-/** Seconds between two block times (header times, so the same on every node). */
-function secondsBetween(a: Timestamp, b: Timestamp): number {
-  return Number(b.seconds - a.seconds) + (b.nanos - a.nanos) / 1e9;
 }
 
 /** Registers the node's metrics; returns what to call for each applied block. */
@@ -107,7 +102,9 @@ export function registerNodeMetrics(
     }
     byzantine.set(cheats);
     byzantinePower.set(Number(cheatPower));
-    if (previousTime) interval.observe(secondsBetween(previousTime, block.header.time));
+    // Header times, so every node observes the same intervals.
+    if (previousTime)
+      interval.observe(Number(timestampToNanos(block.header.time) - timestampToNanos(previousTime)) / 1e9);
     if (finalizeMs !== undefined) processing.observe(finalizeMs);
   };
 }

@@ -11,7 +11,7 @@ import { APP_STORE_NAMES, defaultAppState, HearthApp } from '../../src/app/app.j
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { initHome } from '../../src/node/config/index.js';
 import { HearthNode } from '../../src/node/node.js';
-import { bytesEqual, headerHash } from '../../src/node/types/index.js';
+import { bytesEqual, headerHash, timestampToNanos } from '../../src/node/types/index.js';
 import { openCommitMultiStore } from '../../src/store/index.js';
 
 const homes: string[] = [];
@@ -128,10 +128,8 @@ describe('single-validator node', () => {
     const node = await startNode(home, { timeoutCommitMs: 1500, finalizeDelayMs: 1200 });
     try {
       await waitForHeight(node, 5n, 30_000);
-      const ms = async (h: bigint) => {
-        const t = (await node.blockStore.loadBlock(h))!.header.time;
-        return Number(t.seconds) * 1000 + t.nanos / 1e6;
-      };
+      const ms = async (h: bigint) =>
+        Number(timestampToNanos((await node.blockStore.loadBlock(h))!.header.time)) / 1e6;
       const interval = ((await ms(5n)) - (await ms(2n))) / 3;
       expect(interval).toBeGreaterThanOrEqual(1400);
       expect(interval).toBeLessThan(2300);

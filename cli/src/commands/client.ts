@@ -145,7 +145,6 @@ export function queryCommand(): Command {
           );
           process.stdout.write(json(response.toJSON(response.decode(res.value))));
         } catch (e) {
-          if (e instanceof InputError) throw e;
           throw new InputError(`${method.path}: ${(e as Error).message}`);
         } finally {
           comet.disconnect();

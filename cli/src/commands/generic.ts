@@ -118,12 +118,8 @@ export function queryMethods(): ServiceMethod[] {
 
 /** `market.Deployments` or `/hearth.market.v1.Query/Deployments` → the method. */
 export function findQuery(name: string): ServiceMethod {
-  const path = name.startsWith('/')
-    ? name
-    : (() => {
-        const m = /^([a-z]+)\.([A-Za-z0-9]+)$/.exec(name);
-        return m ? `/hearth.${m[1]}.v1.Query/${m[2]}` : name;
-      })();
+  const short = /^([a-z]+)\.([A-Za-z0-9]+)$/.exec(name);
+  const path = short ? `/hearth.${short[1]}.v1.Query/${short[2]}` : name;
   const method = queryMethods().find((q) => q.path === path);
   if (!method) {
     throw new InputError(

@@ -759,8 +759,8 @@ export class ConsensusService {
   /** The commit timeout counts from the decision (block execution included); the others from now. */
   private timeoutLeft(step: TimeoutStep, durationMs: number): number {
     if (step !== 'commit' || this.decidedAtMs === undefined) return durationMs;
-    const spent = performance.now() - this.decidedAtMs;
-    return Math.min(durationMs, Math.max(0, durationMs - spent));
+    // performance.now() is monotonic: what is left never exceeds the full timeout.
+    return Math.max(0, durationMs - (performance.now() - this.decidedAtMs));
   }
 
   private schedule(height: number, round: number, step: TimeoutStep, ms: number): void {
